@@ -1,0 +1,46 @@
+# Kasko Ops: `make run` and `make test` are all a new machine needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DATA := data
+EXPORTS := $(DATA)/exports
+DB := $(DATA)/kasko.duckdb
+PORT ?= 8501
+
+.PHONY: run test bench lint demo-data browser clean
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $(STAMP)
+
+# Demo data when there is none, then the load (a no-op for files already loaded).
+demo-data: $(STAMP)
+	@test -d $(EXPORTS) || $(BIN)/kasko generate $(EXPORTS)
+	$(BIN)/kasko load $(EXPORTS) --db $(DB)
+	$(BIN)/kasko users demo-accounts --db $(DB)
+
+run: demo-data
+	$(BIN)/kasko serve --db $(DB) --port $(PORT)
+
+# The end-to-end browser test needs Chromium: installed from Debian's packages when missing.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "WARNING: no chromium found and cannot install it: the browser test will fail"; fi; }
+
+test: $(STAMP) browser
+	$(BIN)/python -m pytest -n 2 --dist loadfile -q
+
+bench: $(STAMP)
+	$(BIN)/python -m pipelines.bench
+
+lint: $(STAMP)
+	$(BIN)/ruff check pipelines dashboard tests
+
+clean:
+	rm -rf $(VENV) $(DATA)

@@ -1,0 +1,1 @@
+"""Kasko Ops dashboard: the Streamlit app and its scoped data-access layer."""

@@ -1,0 +1,1 @@
+"""Kasko Ops pipelines: the data contract, readers, loader, generator, SLA engine and CLI."""

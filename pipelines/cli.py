@@ -1,0 +1,181 @@
+"""The `kasko` command line: generate, load, export, report, serve, users."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+from pipelines.config import ConfigError, database_path
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from error
+
+
+def _month(text: str) -> str:
+    try:
+        date.fromisoformat(text + "-01")
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not a month (YYYY-MM): {text!r}") from error
+    return text
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kasko", description="Kasko Ops command line")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    generate = commands.add_parser("generate", help="write a realistic set of source exports")
+    generate.add_argument("out_dir", type=Path)
+    generate.add_argument("--seed", type=int, default=42)
+    generate.add_argument("--scale", choices=("demo", "bench"), default="demo")
+    generate.add_argument("--customers", type=int)
+    generate.add_argument("--devices", type=int)
+    generate.add_argument("--claims", type=int)
+    generate.add_argument("--today", type=_iso_date, help="last day of claims (default: today)")
+
+    load = commands.add_parser("load", help="load export files or folders into the warehouse")
+    load.add_argument("paths", nargs="+", type=Path)
+    load.add_argument("--db")
+    load.add_argument("--json", action="store_true", help="print a JSON array of file results")
+
+    export = commands.add_parser("export", help="export data")
+    export_what = export.add_subparsers(dest="what", required=True)
+    tickets = export_what.add_parser("tickets", help="one row per claim with its SLA figures")
+    tickets.add_argument("--out", required=True, type=Path)
+    tickets.add_argument("--as-of", type=_iso_date)
+    tickets.add_argument("--db")
+
+    report = commands.add_parser("report", help="the monthly management SLA report")
+    report.add_argument("--month", required=True, type=_month)
+    report.add_argument("--out", required=True, type=Path)
+    report.add_argument("--as-of", type=_iso_date)
+    report.add_argument("--db")
+
+    serve = commands.add_parser("serve", help="start the dashboard")
+    serve.add_argument("--db")
+    serve.add_argument("--port", type=int, default=8501)
+    serve.add_argument("--address", default="localhost")
+
+    users = commands.add_parser("users", help="dashboard accounts")
+    users_what = users.add_subparsers(dest="what", required=True)
+    set_password = users_what.add_parser("set-password", help="set a user's password")
+    set_password.add_argument("login")
+    set_password.add_argument("--db")
+    set_password.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    demo = users_what.add_parser("demo-accounts", help="give the demo accounts their passwords")
+    demo.add_argument("--db")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return EXIT_USAGE if exit_.code else EXIT_OK
+    try:
+        return _dispatch(args)
+    except ConfigError as error:
+        print(f"kasko: configuration error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("kasko: interrupted", file=sys.stderr)
+        return 130
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "generate":
+        from pipelines.generate import generate
+
+        written = generate(
+            args.out_dir,
+            seed=args.seed,
+            scale=args.scale,
+            customers=args.customers,
+            devices=args.devices,
+            claims=args.claims,
+            today=args.today,
+            progress=lambda message: print(message, file=sys.stderr),
+        )
+        print(f"wrote {len(written)} files to {args.out_dir}")
+        return EXIT_OK
+
+    if args.command == "load":
+        from pipelines.load import UsageError, load_paths, print_results
+
+        try:
+            results = load_paths(
+                args.paths,
+                database_path(args.db),
+                progress=None if args.json else lambda m: print(m, file=sys.stderr),
+            )
+        except UsageError as error:
+            print(f"kasko load: {error}", file=sys.stderr)
+            return EXIT_USAGE
+        if args.json:
+            print(json.dumps([result.as_json() for result in results], ensure_ascii=False))
+        else:
+            print_results(results)
+        return EXIT_REFUSED if any(result.error for result in results) else EXIT_OK
+
+    if args.command == "export":
+        from pipelines.export import export_tickets
+
+        count = export_tickets(database_path(args.db), args.out, as_of=args.as_of)
+        print(f"wrote {count} claims to {args.out}")
+        return EXIT_OK
+
+    if args.command == "report":
+        from pipelines.report import write_report
+
+        write_report(database_path(args.db), args.month, args.out, as_of=args.as_of)
+        print(f"wrote {args.out}")
+        return EXIT_OK
+
+    if args.command == "serve":
+        return _serve(args)
+
+    if args.command == "users":
+        from pipelines import accounts
+
+        return accounts.command(args)
+
+    raise AssertionError(args.command)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from streamlit.web import cli as streamlit_cli
+
+    app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+    os.environ["KASKO_DB"] = str(database_path(args.db).resolve())
+    sys.argv = [
+        "streamlit",
+        "run",
+        str(app),
+        "--server.port",
+        str(args.port),
+        "--server.address",
+        args.address,
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--client.toolbarMode",
+        "viewer",
+    ]
+    return streamlit_cli.main()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

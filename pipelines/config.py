@@ -1,0 +1,103 @@
+"""Settings: where the databases live and the SLA parameters, from kasko.toml and the environment."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SQL_DIR = PROJECT_ROOT / "sql"
+DEFAULT_DB = Path("data") / "kasko.duckdb"
+CONFIG_ENV = "KASKO_CONFIG"
+DB_ENV = "KASKO_DB"
+
+
+class ConfigError(Exception):
+    """The configuration file cannot be used; the message says why and where."""
+
+
+class SlaSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    business_days: int = Field(5, ge=1, le=60, description="SLA length in business days")
+    compliance_target: float = Field(0.95, gt=0, le=1, description="target share of met claims")
+    calendar_province: str | None = Field(
+        None, description="province code whose patron-saint day is a holiday (e.g. RM)"
+    )
+    timezone: str = Field("Europe/Rome", description="time zone of the exports' local times")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {value!r}") from error
+        return value
+
+    @field_validator("calendar_province")
+    @classmethod
+    def _known_province(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        import holidays
+
+        if value.upper() not in holidays.Italy.subdivisions:
+            raise ValueError(f"province {value!r} is not one the holidays package knows for Italy")
+        return value.upper()
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sla: SlaSettings = SlaSettings()
+
+
+def config_path() -> Path:
+    return Path(os.environ.get(CONFIG_ENV, "kasko.toml"))
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read the TOML settings; a missing file means the defaults."""
+    path = path or config_path()
+    if not path.exists():
+        return Settings()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from error
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()
+        )
+        raise ConfigError(f"{path}: {problems}") from error
+
+
+@cache
+def settings() -> Settings:
+    return load_settings()
+
+
+def database_path(cli_value: str | os.PathLike[str] | None = None) -> Path:
+    """The warehouse file: --db, else $KASKO_DB, else data/kasko.duckdb."""
+    if cli_value:
+        return Path(cli_value)
+    if os.environ.get(DB_ENV):
+        return Path(os.environ[DB_ENV])
+    return DEFAULT_DB
+
+
+def app_database_path(warehouse: Path) -> Path:
+    """The dashboard's own state (accounts, enablement changes, audit) lives beside the warehouse.
+
+    Loads replace the warehouse file; this file is never replaced, so what people do in
+    the dashboard survives every load.
+    """
+    return warehouse.with_name(warehouse.stem + ".app.duckdb")
