@@ -36,7 +36,8 @@ class ColumnKind(StrEnum):
 # These Python functions are the readable reference of each identifier rule. The loader
 # runs the same rules as SQL macros (sql/schema/macros.sql); tests check the two agree.
 
-_SEPARATORS = re.compile(r"[\s.\-]")
+# The same characters the SQL macros strip: ASCII whitespace, dots and dashes.
+_SEPARATORS = re.compile(r"[ \t\n\r\f\v.\-]")
 
 
 def luhn_check_digit(body: str) -> int:
@@ -102,8 +103,8 @@ def partita_iva_check_digit(body: str) -> int:
     raise ValueError(f"no check digit for {body!r}")
 
 
-_TRUE = {"sì", "si", "s", "yes", "true", "1"}
-_FALSE = {"no", "n", "false", "0"}
+_TRUE = {"sì", "si", "s"}
+_FALSE = {"no", "n"}
 
 
 def parse_boolean(value: Any) -> bool | None:

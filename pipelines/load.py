@@ -1,0 +1,302 @@
+"""The loader: every row of every export file is loaded, superseded or quarantined.
+
+Each file loads in its own transaction inside one write session (see warehouse.py): a
+refused file leaves nothing behind, and the whole run is swapped in atomically at the end.
+Validation and versioning are set-based SQL generated from the contract (staging.py).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+import re
+
+import duckdb
+
+from pipelines.contract import KINDS, SourceKind, columns, kind_for_file, normalise_header
+from pipelines.readers import FileRefused, RawFile, read_into
+from pipelines.staging import quote_literal, raw_values_json, staging_select
+from pipelines.warehouse import HISTORY_KINDS, write_session
+
+Progress = Callable[[str], None]
+
+
+class UsageError(Exception):
+    """The command was given something that is not a file or folder of exports."""
+
+
+@dataclass
+class FileResult:
+    """What happened to one file; `read = loaded + superseded + quarantined` always holds."""
+
+    file: str
+    kind: str | None
+    read: int = 0
+    loaded: int = 0
+    superseded: int = 0
+    quarantined: int = 0
+    error: str | None = None
+    already_loaded: bool = False
+    extra_columns: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "kind": self.kind,
+            "read": self.read,
+            "loaded": self.loaded,
+            "superseded": self.superseded,
+            "quarantined": self.quarantined,
+            "error": self.error,
+            "already_loaded": self.already_loaded,
+            "extra_columns": self.extra_columns,
+        }
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files named, and every file inside folders named (hidden files aside), in kind order."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(
+                p for p in sorted(path.rglob("*"))
+                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise UsageError(f"no such file or folder: {path}")
+    order = {kind.name: index for index, kind in enumerate(KINDS)}
+
+    def sort_key(p: Path) -> tuple[int, str]:
+        kind = kind_for_file(p.name)
+        return (order[kind.name] if kind else -1, p.name.lower())
+
+    return sorted(dict.fromkeys(files), key=sort_key)
+
+
+_DATE_IN_NAME = re.compile(r"(\d{4})-?(\d{2})(?:-?(\d{2}))?")
+
+
+def file_date(name: str, default: date) -> date:
+    """The export's date from its name (yyyy-mm-dd, yyyymmdd or yyyy-mm: month end), else default."""
+    for match in _DATE_IN_NAME.finditer(name):
+        year, month, day = (int(g) if g else None for g in match.groups())
+        try:
+            if day is not None:
+                return date(year, month, day)
+            next_month = date(year + month // 12, month % 12 + 1, 1)
+            return date.fromordinal(next_month.toordinal() - 1)
+        except ValueError:
+            continue
+    return default
+
+
+def match_headers(kind: SourceKind, headers: list[str]) -> tuple[dict[str, int], list[str]]:
+    """Contract column -> cell index; refuse missing or repeated columns; list the extras."""
+    index_by_key: dict[str, int] = {}
+    for index, header in enumerate(headers):
+        key = normalise_header(header)
+        if key and key in index_by_key:
+            raise FileRefused(f"column {header.strip()!r} appears twice in the header", line=1,
+                              column=header.strip())
+        index_by_key[key] = index
+    wanted = columns(kind.model)
+    missing = [c.header for c in wanted if c.header_key not in index_by_key]
+    if missing:
+        names = ", ".join(repr(m) for m in missing)
+        raise FileRefused(f"missing column {names}", line=1, column=missing[0])
+    known = {c.header_key for c in wanted}
+    extras = [h.strip() for h in headers if normalise_header(h) not in known and h.strip()]
+    return {c.name: index_by_key[c.header_key] for c in wanted}, extras
+
+
+def _order_expression(kind: SourceKind, alias: str) -> str:
+    """The version order of a key: the kind's own timestamp, then the export date, load, line."""
+    parts = []
+    if kind.version_order:
+        parts.append(f"coalesce({alias}.{kind.version_order}, timestamp '0001-01-01')")
+    parts += [f"{alias}.file_date", f"{alias}.load_id", f"{alias}.line"]
+    return f"row({', '.join(parts)})"
+
+
+def _load_rows(con: duckdb.DuckDBPyConnection, kind: SourceKind, raw: RawFile, load_id: int,
+               export_date: date, positions: dict[str, int]) -> tuple[int, int, int]:
+    """Stage, quarantine, version and upsert one file's rows. Returns loaded, superseded, quarantined."""
+    names = [c.name for c in columns(kind.model)]
+    column_list = ", ".join(names)
+    key = ", ".join(kind.key)
+    con.execute(
+        f"""
+        create or replace temp table staged as
+        select
+            staged.*,
+            {raw_values_json(raw.headers)} as raw_values,
+            cast($load_id as integer) as load_id,
+            cast($file_date as date) as file_date
+        from ({staging_select(kind, positions, 'raw_rows')}) as staged
+        join raw_rows using (line)
+        """,
+        {"load_id": load_id, "file_date": export_date},
+    )
+    file_name = quote_literal(raw.path.name)
+    con.execute(
+        f"""
+        insert into raw.quarantine
+        select load_id, {file_name}, {quote_literal(kind.name)}, line, raw_values, reasons
+        from staged where len(reasons) > 0
+        """
+    )
+    for rejected in raw.rejected:
+        con.execute(
+            "insert into raw.quarantine values ($1, $2, $3, $4, to_json($5), [$6])",
+            [load_id, raw.path.name, kind.name, rejected.line, rejected.text, rejected.message],
+        )
+    history_hash = (
+        f", hash({column_list}) as row_hash" if kind.name in HISTORY_KINDS else ""
+    )
+    con.execute(
+        f"""
+        create or replace temp table valid as
+        select {column_list}, load_id, line, file_date{history_hash}
+        from staged where len(reasons) = 0
+        """
+    )
+    if kind.name in HISTORY_KINDS:
+        # every distinct version is history; the same version sent again is not repeated
+        con.execute(
+            f"""
+            insert into core.{kind.name}_versions
+            select * from valid as v
+            where not exists (
+                select 1 from core.{kind.name}_versions as h
+                where {' and '.join(f'h.{k} = v.{k}' for k in kind.key)} and h.row_hash = v.row_hash
+            )
+            qualify row_number() over (partition by {key}, row_hash order by line) = 1
+            """
+        )
+    join_condition = " and ".join(f"current.{k} = candidate.{k}" for k in kind.key)
+    con.execute(
+        f"""
+        create or replace temp table winners as
+        with
+        candidate as (
+            select * from valid
+            qualify row_number() over (
+                partition by {key} order by {_order_expression(kind, 'valid')} desc
+            ) = 1
+        )
+        select candidate.*
+        from candidate
+        left join core.{kind.name} as current on {join_condition}
+        where current.{kind.key[0]} is null
+           or {_order_expression(kind, 'candidate')} > {_order_expression(kind, 'current')}
+        """
+    )
+    delete_condition = " and ".join(f"core.{kind.name}.{k} = winners.{k}" for k in kind.key)
+    con.execute(f"delete from core.{kind.name} using winners where {delete_condition}")
+    con.execute(f"insert into core.{kind.name} by name select * from winners")
+    (valid_count,) = con.execute("select count(*) from valid").fetchone()
+    (loaded,) = con.execute("select count(*) from winners").fetchone()
+    (quarantined,) = con.execute("select count(*) from staged where len(reasons) > 0").fetchone()
+    for table in ("staged", "valid", "winners", "raw_rows"):
+        con.execute(f"drop table if exists {table}")
+    return loaded, valid_count - loaded, quarantined + len(raw.rejected)
+
+
+def load_file(con: duckdb.DuckDBPyConnection, path: Path, today: date) -> FileResult:
+    """Load one file in one transaction; a refused file is rolled back entirely."""
+    kind = kind_for_file(path.name)
+    result = FileResult(file=str(path), kind=kind.name if kind else None)
+    if kind is None:
+        prefixes = ", ".join(k.prefix for k in KINDS)
+        result.error = f"{path.name}: the name matches no export kind (prefixes: {prefixes})"
+        return result
+    started = datetime.now()
+    con.execute("begin transaction")
+    try:
+        raw = read_into(con, path, "raw_rows")
+        previous = con.execute(
+            """select read_rows, loaded_rows, superseded_rows, quarantined_rows, file_name
+               from raw.load_log where content_hash = $1""",
+            [raw.content_hash],
+        ).fetchone()
+        if previous is not None:
+            con.execute("rollback")
+            result.read, result.loaded, result.superseded, result.quarantined = previous[:4]
+            result.already_loaded = True
+            return result
+        positions, result.extra_columns = match_headers(kind, raw.headers)
+        (load_id,) = con.execute("select nextval('raw.load_id_seq')").fetchone()
+        export_date = file_date(path.name, today)
+        result.loaded, result.superseded, result.quarantined = _load_rows(
+            con, kind, raw, load_id, export_date, positions
+        )
+        result.read = raw.row_count + len(raw.rejected)
+        con.execute(
+            """insert into raw.load_log values
+               ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)""",
+            [load_id, path.name, str(path.resolve()), raw.content_hash, kind.name,
+             raw.file_format, raw.encoding, raw.delimiter, export_date, result.read,
+             result.loaded, result.superseded, result.quarantined, result.extra_columns,
+             started, datetime.now()],
+        )
+        con.execute("commit")
+    except FileRefused as refused:
+        con.execute("rollback")
+        where = path.name
+        if refused.line is not None:
+            where += f", line {refused.line}"
+        if refused.column is not None:
+            where += f", column {refused.column!r}"
+        result.error = f"{where}: {refused.message}"
+        result.read = result.loaded = result.superseded = result.quarantined = 0
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return result
+
+
+def load_paths(paths: Iterable[Path], db: Path, progress: Progress | None = None) -> list[FileResult]:
+    """Load every export under `paths` into the warehouse at `db`, then swap it in."""
+    files = expand_paths(paths)
+    if not files:
+        raise UsageError("no files to load")
+    say = progress or (lambda message: None)
+    results = []
+    today = date.today()
+    with write_session(db) as session:
+        for number, path in enumerate(files, start=1):
+            began = time.perf_counter()
+            result = load_file(session.con, path, today)
+            results.append(result)
+            session.changed |= not (result.error or result.already_loaded)
+            if result.error:
+                say(f"[{number}/{len(files)}] {path.name}: REFUSED: {result.error}")
+            elif result.already_loaded:
+                say(f"[{number}/{len(files)}] {path.name}: already loaded, unchanged")
+            else:
+                say(f"[{number}/{len(files)}] {path.name}: {result.read} rows "
+                    f"({time.perf_counter() - began:.1f} s)")
+    return results
+
+
+def print_results(results: list[FileResult], out=sys.stdout) -> None:
+    width = max([len(Path(r.file).name) for r in results] + [4])
+    print(f"{'file':<{width}}  {'kind':<17} {'read':>9} {'loaded':>9} {'superseded':>10} "
+          f"{'quarantined':>11}  note", file=out)
+    totals = [0, 0, 0, 0]
+    for r in results:
+        note = r.error or ("already loaded: unchanged" if r.already_loaded else "")
+        if r.extra_columns:
+            note = (note + "; " if note else "") + "extra columns ignored: " + ", ".join(r.extra_columns)
+        print(f"{Path(r.file).name:<{width}}  {r.kind or '-':<17} {r.read:>9} {r.loaded:>9} "
+              f"{r.superseded:>10} {r.quarantined:>11}  {note}", file=out)
+        for i, value in enumerate((r.read, r.loaded, r.superseded, r.quarantined)):
+            totals[i] += value
+    print(f"{'total':<{width}}  {'':<17} {totals[0]:>9} {totals[1]:>9} {totals[2]:>10} "
+          f"{totals[3]:>11}", file=out)

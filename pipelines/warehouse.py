@@ -1,0 +1,135 @@
+"""The warehouse file: its schema, read-only connections, and the copy-and-swap write session.
+
+Concurrency design. DuckDB lets one process hold a database file read-write and then
+refuses every other process, readers included. So nothing writes the served warehouse
+file in place: a load copies it, loads into the copy, checkpoints it and renames it over
+the original (an atomic rename). Readers (the dashboard, exports, reports) open the file
+read-only and see the state before or after a load, never a mix; a killed load leaves
+only a stale copy that the next load removes. The dashboard's own writes (accounts,
+enablement changes, audit) live in a separate file (`config.app_database_path`) that
+loads never touch. Loads serialise on a lock file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from pipelines.config import SQL_DIR
+from pipelines.contract import KINDS, SourceKind, columns
+from pipelines.staging import sql_type
+
+# Kinds whose every version is kept as history, beside the current version.
+HISTORY_KINDS = frozenset({"claims", "enablements"})
+# Where each row came from: the load, the line, the export's date.
+LINEAGE_COLUMNS = ("load_id integer not null", "line bigint not null", "file_date date not null")
+
+DUCKDB_CONFIG = {"threads": max(1, os.cpu_count() or 1), "memory_limit": "4GB"}
+
+
+def core_table_ddl(kind: SourceKind, table: str) -> str:
+    """CREATE TABLE for one kind's entity table, its columns straight from the contract."""
+    cols = [f"{column.name} {sql_type(column)}" for column in columns(kind.model)]
+    extra = ["row_hash ubigint not null"] if kind.name in HISTORY_KINDS else []
+    body = ",\n    ".join(cols + list(LINEAGE_COLUMNS) + extra)
+    return f"create table if not exists {table} (\n    {body}\n);"
+
+
+def sql_files(layer: str) -> list[Path]:
+    return sorted((SQL_DIR / layer).glob("*.sql"))
+
+
+def run_sql_file(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    con.execute(path.read_text(encoding="utf-8"))
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create or update every table, macro and view: schema, core entities, core views, marts."""
+    for path in sql_files("schema"):
+        run_sql_file(con, path)
+    for kind in KINDS:
+        con.execute(core_table_ddl(kind, f"core.{kind.name}"))
+        if kind.name in HISTORY_KINDS:
+            con.execute(core_table_ddl(kind, f"core.{kind.name}_versions"))
+    for layer in ("core", "marts"):
+        for path in sql_files(layer):
+            run_sql_file(con, path)
+
+
+def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the served warehouse (macros are per connection)."""
+    if not path.exists():
+        raise FileNotFoundError(f"no warehouse at {path}: run `kasko load` first")
+    con = duckdb.connect(str(path), read_only=True, config=DUCKDB_CONFIG)
+    run_sql_file(con, SQL_DIR / "schema" / "00_macros.sql")
+    return con
+
+
+def _staging_path(path: Path) -> Path:
+    return path.with_name(path.name + ".loading")
+
+
+@contextlib.contextmanager
+def load_lock(path: Path) -> Iterator[None]:
+    """One load at a time per warehouse file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = path.with_name(path.name + ".lock")
+    with lock_path.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@dataclass
+class WriteSession:
+    con: duckdb.DuckDBPyConnection
+    changed: bool = False  # nothing changed: the copy is dropped, the served file kept as is
+
+
+@contextlib.contextmanager
+def write_session(path: Path) -> Iterator[WriteSession]:
+    """A read-write connection to a copy of the warehouse, swapped in when the block ends.
+
+    If the block raises (or the process dies), the served file is untouched.
+    """
+    with load_lock(path):
+        staging = _staging_path(path)
+        for leftover in (staging, staging.with_name(staging.name + ".wal")):
+            leftover.unlink(missing_ok=True)  # a killed load's copy: never served, safe to drop
+        if path.exists():
+            shutil.copyfile(path, staging)
+        con = duckdb.connect(str(staging), config=DUCKDB_CONFIG)
+        session = WriteSession(con, changed=not path.exists())
+        try:
+            ensure_schema(con)
+            yield session
+            con.execute("checkpoint")
+        except BaseException:
+            con.close()
+            staging.unlink(missing_ok=True)
+            raise
+        con.close()
+        if not session.changed:
+            staging.unlink(missing_ok=True)
+            return
+        with staging.open("rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(staging, path)
+        _fsync_directory(path.parent)
+
+
+def _fsync_directory(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
