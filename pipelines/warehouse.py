@@ -63,13 +63,18 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             run_sql_file(con, path)
 
 
+def refresh_derived(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild what is derived from the loaded data as a whole (the business-day calendar)."""
+    from pipelines.calendar import refresh_calendar
+
+    refresh_calendar(con)
+
+
 def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the served warehouse (macros are per connection)."""
+    """A read-only connection to the served warehouse; its macros and views are in the file."""
     if not path.exists():
         raise FileNotFoundError(f"no warehouse at {path}: run `kasko load` first")
-    con = duckdb.connect(str(path), read_only=True, config=DUCKDB_CONFIG)
-    run_sql_file(con, SQL_DIR / "schema" / "00_macros.sql")
-    return con
+    return duckdb.connect(str(path), read_only=True, config=DUCKDB_CONFIG)
 
 
 def _staging_path(path: Path) -> Path:
@@ -112,6 +117,8 @@ def write_session(path: Path) -> Iterator[WriteSession]:
         try:
             ensure_schema(con)
             yield session
+            if session.changed:
+                refresh_derived(con)
             con.execute("checkpoint")
         except BaseException:
             con.close()

@@ -1,0 +1,8 @@
+-- Claim states, grouped once: which Stato values are excluded from the SLA, and which are open.
+-- Excluded from the SLA (sla.md): rejected, failed for technical reasons, withdrawn.
+create or replace macro core.is_excluded_status(status) as
+    status in ('Non accolta', 'KO tecnico', 'Annullata');
+
+-- Closed: nothing more will happen to the claim. Monitoring shows the claims that are not.
+create or replace macro core.is_closed_status(status) as
+    status in ('Chiusa', 'Non accolta', 'KO tecnico', 'Annullata');
