@@ -1,7 +1,156 @@
-"""The business-day calendar (placeholder until the SLA engine lands)."""
+"""The business-day calendar the SLA is measured on, built from the `holidays` package."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from importlib.metadata import version
+from zoneinfo import ZoneInfo
 
 import duckdb
+import holidays
+
+from pipelines.config import settings
+
+# Dates outside these years are data errors (a mistyped year); the calendar does not
+# stretch over centuries for them, and their claims simply get no SLA dates.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
+
+_UNSET = object()
 
 
-def refresh_calendar(con: duckdb.DuckDBPyConnection) -> None:
-    return None
+class CalendarError(Exception):
+    """The warehouse's calendar cannot answer for the date asked; the message says why."""
+
+
+@dataclass(frozen=True)
+class CalendarSettings:
+    """What the warehouse's calendar was built with (its core.calendar_settings row)."""
+
+    province: str | None
+    sla_business_days: int
+    first_day: date
+    last_day: date
+
+
+def today() -> date:
+    """Today in the configured time zone: the default as-of date."""
+    return datetime.now(ZoneInfo(settings().sla.timezone)).date()
+
+
+def holiday_calendar(years: range, province: str | None) -> dict[date, str]:
+    """Italian national holidays (plus one province's patron saint), by day, Italian names."""
+    italy = holidays.Italy(years=years, subdiv=province, language="it_IT")
+    return dict(sorted(italy.items()))
+
+
+def data_years(con: duckdb.DuckDBPyConnection) -> tuple[int, int] | None:
+    """First and last year any SLA-relevant date of the claims touches, or None without claims."""
+    row = con.execute(
+        """
+        select
+            least(min(opened_at), min(documentation_received_at),
+                  min(replacement_available_at), min(updated_at)),
+            greatest(max(opened_at), max(documentation_received_at),
+                     max(replacement_available_at), max(updated_at))
+        from core.claims
+        """
+    ).fetchone()
+    if row is None or row[0] is None:
+        return None
+    return row[0].year, row[1].year
+
+
+def calendar_years(con: duckdb.DuckDBPyConnection) -> range:
+    """The data's years and the current one, plus the year after the last of them."""
+    current = today().year
+    first, last = data_years(con) or (current, current)
+    first = max(min(first, current), EARLIEST_YEAR)
+    last = min(max(last, current) + 1, LATEST_YEAR)
+    return range(first, last + 1)
+
+
+def refresh_calendar(
+    con: duckdb.DuckDBPyConnection,
+    years: range | None = None,
+    province: str | None | object = _UNSET,
+    sla_business_days: int | None = None,
+) -> None:
+    """Rebuild core.calendar and core.calendar_settings.
+
+    By default the years come from the data (`calendar_years`) and the province and SLA
+    length from the configuration; tests pass them to build a calendar of their own.
+    """
+    sla = settings().sla
+    years = years if years is not None else calendar_years(con)
+    province = sla.calendar_province if province is _UNSET else province
+    sla_business_days = sla_business_days or sla.business_days
+    holiday_names = holiday_calendar(years, province)
+    first_day, last_day = date(years.start, 1, 1), date(years.stop - 1, 12, 31)
+    con.execute("begin transaction")
+    try:
+        con.execute("delete from core.calendar")
+        con.execute(
+            """
+            insert into core.calendar
+            select * from core.calendar_from_holidays($first_day, $last_day, $days, $names)
+            """,
+            {
+                "first_day": first_day,
+                "last_day": last_day,
+                "days": list(holiday_names),
+                "names": list(holiday_names.values()),
+            },
+        )
+        con.execute("delete from core.calendar_settings")
+        con.execute(
+            "insert into core.calendar_settings values ($1, $2, $3, $4, $5, $6)",
+            [province, sla_business_days, first_day, last_day, version("holidays"),
+             datetime.now()],
+        )
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def calendar_settings(con: duckdb.DuckDBPyConnection) -> CalendarSettings | None:
+    """The settings the warehouse's calendar was built with, or None before the first build."""
+    row = con.execute(
+        "select province, sla_business_days, first_day, last_day from core.calendar_settings"
+    ).fetchone()
+    return CalendarSettings(*row) if row else None
+
+
+def calendar_outdated(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the calendar must be rebuilt although no data changed.
+
+    True before the first build, after the configured province or SLA length changed,
+    and when the calendar no longer reaches the end of next year.
+    """
+    built = calendar_settings(con)
+    if built is None:
+        return True
+    sla = settings().sla
+    return (
+        built.province != sla.calendar_province
+        or built.sla_business_days != sla.business_days
+        or built.last_day < date(today().year + 1, 12, 31)
+    )
+
+
+def require_covered(con: duckdb.DuckDBPyConnection, as_of: date) -> CalendarSettings:
+    """The calendar's settings, after checking it exists and starts on or before `as_of`.
+
+    An as-of date after the calendar's end is fine (every open claim is then late); one
+    before its start would leave the business days remaining unknown.
+    """
+    built = calendar_settings(con)
+    if built is None:
+        raise CalendarError("the warehouse has no business-day calendar yet: run `kasko load`")
+    if as_of < built.first_day:
+        raise CalendarError(
+            f"as-of date {as_of.isoformat()} is before the business-day calendar, which "
+            f"starts on {built.first_day.isoformat()}"
+        )
+    return built

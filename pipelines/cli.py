@@ -130,16 +130,26 @@ def _dispatch(args: argparse.Namespace) -> int:
         return EXIT_REFUSED if any(result.error for result in results) else EXIT_OK
 
     if args.command == "export":
+        from pipelines.calendar import CalendarError
         from pipelines.export import export_tickets
 
-        count = export_tickets(database_path(args.db), args.out, as_of=args.as_of)
+        try:
+            count = export_tickets(database_path(args.db), args.out, as_of=args.as_of)
+        except (CalendarError, FileNotFoundError) as error:
+            print(f"kasko export: {error}", file=sys.stderr)
+            return EXIT_USAGE
         print(f"wrote {count} claims to {args.out}")
         return EXIT_OK
 
     if args.command == "report":
-        from pipelines.report import write_report
+        from pipelines.calendar import CalendarError
+        from pipelines.report import ReportError, write_report
 
-        write_report(database_path(args.db), args.month, args.out, as_of=args.as_of)
+        try:
+            write_report(database_path(args.db), args.month, args.out, as_of=args.as_of)
+        except (ReportError, CalendarError, FileNotFoundError) as error:
+            print(f"kasko report: {error}", file=sys.stderr)
+            return EXIT_USAGE
         print(f"wrote {args.out}")
         return EXIT_OK
 

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
 
 
 class ColumnKind(StrEnum):
@@ -251,6 +251,15 @@ class SourceRecord(BaseModel):
     """One row of a source export, validated."""
 
     model_config = ConfigDict(populate_by_name=True, frozen=True, extra="ignore")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_cells_are_missing(cls, data: Any) -> Any:
+        # An optional `X | None` field never sees its own validator turn "" into None (the
+        # None branch of the union is tried with the raw ""), so empty cells become None here.
+        if isinstance(data, dict):
+            return {name: _empty_to_none(value) for name, value in data.items()}
+        return data
 
 
 class Customer(SourceRecord):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 import re
+from typing import TextIO
 
 import duckdb
 
@@ -217,9 +218,12 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, today: date) -> FileRe
         result.error = f"{path.name}: the name matches no export kind (prefixes: {prefixes})"
         return result
     started = datetime.now()
-    con.execute("begin transaction")
+    in_transaction = False
     try:
+        # read before the transaction begins: the CSV reader may retry a failed statement
         raw = read_into(con, path, "raw_rows")
+        con.execute("begin transaction")
+        in_transaction = True
         previous = con.execute(
             """select read_rows, loaded_rows, superseded_rows, quarantined_rows, file_name
                from raw.load_log where content_hash = $1""",
@@ -227,6 +231,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, today: date) -> FileRe
         ).fetchone()
         if previous is not None:
             con.execute("rollback")
+            con.execute("drop table if exists raw_rows")
             result.read, result.loaded, result.superseded, result.quarantined = previous[:4]
             result.already_loaded = True
             return result
@@ -247,7 +252,9 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, today: date) -> FileRe
         )
         con.execute("commit")
     except FileRefused as refused:
-        con.execute("rollback")
+        if in_transaction:
+            con.execute("rollback")
+        con.execute("drop table if exists raw_rows")
         where = path.name
         if refused.line is not None:
             where += f", line {refused.line}"
@@ -256,7 +263,8 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, today: date) -> FileRe
         result.error = f"{where}: {refused.message}"
         result.read = result.loaded = result.superseded = result.quarantined = 0
     except BaseException:
-        con.execute("rollback")
+        if in_transaction:
+            con.execute("rollback")
         raise
     return result
 
@@ -285,7 +293,9 @@ def load_paths(paths: Iterable[Path], db: Path, progress: Progress | None = None
     return results
 
 
-def print_results(results: list[FileResult], out=sys.stdout) -> None:
+def print_results(results: list[FileResult], out: TextIO | None = None) -> None:
+    # sys.stdout is looked up at call time, so redirected output (and tests) see the table
+    out = out or sys.stdout
     width = max([len(Path(r.file).name) for r in results] + [4])
     print(f"{'file':<{width}}  {'kind':<17} {'read':>9} {'loaded':>9} {'superseded':>10} "
           f"{'quarantined':>11}  note", file=out)

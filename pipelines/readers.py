@@ -7,6 +7,7 @@ import csv
 import hashlib
 import io
 import os
+import re
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -74,6 +75,11 @@ class _Scan:
     digest: str
     encoding: str  # utf-8, utf-8-sig or cp1252
     size: int
+    lines: int  # physical lines, a last line without a line break included
+
+
+# The five bytes Windows-1252 does not define: a file holding one (and not UTF-8) is neither.
+_CP1252_UNDEFINED = re.compile(b"[\x81\x8d\x8f\x90\x9d]")
 
 
 def _scan_csv(path: Path) -> _Scan:
@@ -81,16 +87,21 @@ def _scan_csv(path: Path) -> _Scan:
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8 = True
-    size = 0
-    first = b""
+    size = newlines = 0
+    first = last = b""
+    not_cp1252: int | None = None  # offset of the first byte Windows-1252 leaves undefined
     with path.open("rb") as handle:
         while chunk := handle.read(CHUNK):
             if not first:
                 first = chunk[:3]
             size += len(chunk)
+            newlines += chunk.count(b"\n")
+            last = chunk[-1:]
             digest.update(chunk)
             if b"\x00" in chunk:
                 raise FileRefused("contains NUL bytes: not a text export")
+            if not_cp1252 is None and (undefined := _CP1252_UNDEFINED.search(chunk)):
+                not_cp1252 = size - len(chunk) + undefined.start()
             if utf8:
                 try:
                     decoder.decode(chunk)
@@ -105,9 +116,11 @@ def _scan_csv(path: Path) -> _Scan:
         raise FileRefused("the file is empty: no header row")
     if utf8:
         encoding = "utf-8-sig" if first == codecs.BOM_UTF8 else "utf-8"
+    elif not_cp1252 is not None:
+        raise FileRefused(f"neither UTF-8 nor Windows-1252 (byte {not_cp1252} cannot be decoded)")
     else:
         encoding = "cp1252"
-    return _Scan(digest.hexdigest(), encoding, size)
+    return _Scan(digest.hexdigest(), encoding, size, newlines + (last != b"\n"))
 
 
 def _header_line(path: Path, encoding: str) -> str:
@@ -149,35 +162,22 @@ def read_csv_into(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> Raw
 
     readable = path if scan.encoding != "cp1252" else _transcode_to_utf8(path, scan.encoding)
     try:
-        rejects, scans = f"{table}_rejects", f"{table}_scans"
-        column_types = {cell_name(i): "VARCHAR" for i in range(len(headers))}
-        con.execute(
-            f"""
-            create or replace temp table {table} as
-            select * from read_csv(
-                $path, delim = $delim, header = true, columns = $columns,
-                auto_detect = false, quote = '"', escape = '"', null_padding = true,
-                store_rejects = true, rejects_table = '{rejects}', rejects_scan = '{scans}',
-                max_line_size = {MAX_LINE_BYTES}, parallel = true
-            )
-            """,
-            {"path": str(readable), "delim": delimiter, "columns": column_types},
-        )
-        rejected = [
-            RejectedLine(int(line), text or "", f"malformed_row: {error_type.lower()}")
-            for line, text, error_type in con.execute(
-                f"select distinct on (line) line, csv_line, error_type from {rejects} order by line"
-            ).fetchall()
-        ]
-        con.execute(f"drop table if exists {rejects}; drop table if exists {scans}")
+        rejected = _read_csv_table(con, readable, table, delimiter, len(headers))
+        [(row_count,)] = con.execute(f"select count(*) from {table}").fetchall()
+        starts = None
+        if scan.lines != 1 + row_count + len(rejected):
+            # Not one record per line (blank lines, line breaks inside quoted cells): DuckDB
+            # skips blank lines and counts a record spanning lines once, so find where each
+            # record starts in the file.
+            encoding = "utf-8-sig" if scan.encoding == "utf-8-sig" else "utf-8"
+            starts = _record_starts(readable, encoding, delimiter)
     except duckdb.Error as error:
         raise FileRefused(f"cannot be read as CSV: {str(error).splitlines()[0]}") from error
     finally:
         if readable != path:
             readable.unlink(missing_ok=True)
 
-    _number_lines(con, table, rejected)
-    (row_count,) = con.execute(f"select count(*) from {table}").fetchone()
+    rejected = _number_lines(con, table, rejected, row_count, starts)
     return RawFile(
         path=path,
         file_format="csv",
@@ -190,14 +190,99 @@ def read_csv_into(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> Raw
     )
 
 
-def _number_lines(con: duckdb.DuckDBPyConnection, table: str, rejected: list[RejectedLine]) -> None:
-    """Give each row its line in the file: rows keep file order; rejected lines are skipped."""
+def _read_csv_table(
+    con: duckdb.DuckDBPyConnection, path: Path, table: str, delimiter: str, width: int
+) -> list[RejectedLine]:
+    """The rows DuckDB can read into `table` (file order), and the lines it rejected."""
+    rejects, scans = f"{table}_rejects", f"{table}_scans"
+    statement = f"""
+        create or replace temp table {table} as
+        select * from read_csv(
+            $path, delim = $delim, header = true, columns = $columns,
+            auto_detect = false, quote = '"', escape = '"', null_padding = true,
+            store_rejects = true, rejects_table = '{rejects}', rejects_scan = '{scans}',
+            max_line_size = {MAX_LINE_BYTES}, parallel = $parallel
+        )
+    """
+    parameters = {
+        "path": str(path),
+        "delim": delimiter,
+        "columns": {cell_name(i): "VARCHAR" for i in range(width)},
+    }
+    try:
+        con.execute(statement, parameters | {"parallel": True})
+    except duckdb.Error as error:
+        if "quoted new lines" not in str(error):
+            raise
+        # the parallel reader cannot pad short rows once a quoted cell spans lines
+        con.execute(statement, parameters | {"parallel": False})
+    rejected = [
+        # DuckDB keeps the line break before the line in a CRLF file; it is not the row's text
+        RejectedLine(int(line), (text or "").strip("\r\n"), f"malformed_row: {error_type.lower()}")
+        for line, text, error_type in con.execute(
+            f"select distinct on (line) line, csv_line, error_type from {rejects} order by line"
+        ).fetchall()
+    ]
+    con.execute(f"drop table if exists {rejects}; drop table if exists {scans}")
+    return rejected
+
+
+def _record_starts(path: Path, encoding: str, delimiter: str) -> list[int | None] | None:
+    """The line each record starts on, in DuckDB's count of lines (blank lines as None).
+
+    Entry 0 is the header. None when Python's csv module cannot read the file either.
+    """
+    starts: list[int | None] = []
+    try:
+        with path.open("r", encoding=encoding, newline="") as handle:
+            reader = csv.reader(handle, delimiter=delimiter, quotechar='"', doublequote=True)
+            previous_end = 0
+            for record in reader:
+                starts.append(previous_end + 1 if record else None)
+                previous_end = reader.line_num
+    except csv.Error:
+        return None
+    return starts
+
+
+def _number_lines(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    rejected: list[RejectedLine],
+    row_count: int,
+    starts: list[int | None] | None,
+) -> list[RejectedLine]:
+    """Give each row its line in the file; returns the rejected lines, numbered the same way."""
+    if starts is not None:
+        rejected_lines = {r.line for r in rejected}
+        good = [
+            start
+            for line, start in enumerate(starts[1:], start=2)
+            if start is not None and line not in rejected_lines
+        ]
+        if len(good) == row_count and all(r.line <= len(starts) for r in rejected):
+            lines = pa.table({"line": pa.array(good, pa.int64())})
+            con.register(f"{table}_lines", lines)
+            con.execute(
+                f"""
+                create or replace temp table {table} as
+                select lines.line, rows.* exclude (row_position)
+                from (select rowid - min(rowid) over () as row_position, * from {table}) as rows
+                join (select line, row_number() over (order by line) - 1 as row_position
+                      from {table}_lines) as lines using (row_position)
+                order by lines.line
+                """
+            )
+            con.unregister(f"{table}_lines")
+            return [
+                RejectedLine(starts[r.line - 1] or r.line, r.text, r.message) for r in rejected
+            ]
     if not rejected:
         con.execute(
             f"""create or replace temp table {table} as
                 select rowid - min(rowid) over () + 2 as line, * from {table} order by rowid"""
         )
-        return
+        return rejected
     con.execute(
         f"""
         create or replace temp table {table} as
@@ -214,6 +299,7 @@ def _number_lines(con: duckdb.DuckDBPyConnection, table: str, rejected: list[Rej
         """,
         {"n": len(rejected), "lines": [r.line for r in rejected]},
     )
+    return rejected
 
 
 # ------------------------------------------------------------------------------ XLSX
@@ -280,7 +366,11 @@ def read_xlsx_into(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> Ra
 
 
 def read_into(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> RawFile:
-    """Read any export into `table` (line, c0, c1, ...): all cells as text."""
+    """Read any export into `table` (line, c0, c1, ...): all cells as text.
+
+    Call it outside a transaction: a CSV whose quoted cells span lines is read a second time
+    when the first, parallel, read fails, and a failed statement would abort the transaction.
+    """
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return read_xlsx_into(con, path, table)
     if path.suffix.lower() in (".csv", ".txt"):

@@ -70,6 +70,13 @@ def refresh_derived(con: duckdb.DuckDBPyConnection) -> None:
     refresh_calendar(con)
 
 
+def derived_outdated(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the derived tables must be rebuilt even though no data changed."""
+    from pipelines.calendar import calendar_outdated
+
+    return calendar_outdated(con)
+
+
 def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection to the served warehouse; its macros and views are in the file."""
     if not path.exists():
@@ -117,6 +124,8 @@ def write_session(path: Path) -> Iterator[WriteSession]:
         try:
             ensure_schema(con)
             yield session
+            if not session.changed and derived_outdated(con):
+                session.changed = True  # e.g. the SLA settings changed: rebuild without new data
             if session.changed:
                 refresh_derived(con)
             con.execute("checkpoint")

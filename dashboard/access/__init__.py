@@ -1,0 +1,1 @@
+"""The dashboard's one way to the data: sign-in, scope and every scoped query."""

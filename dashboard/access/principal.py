@@ -1,0 +1,82 @@
+"""Who is signed in: the Principal, the seven profiles and what each may do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MANAGEMENT = "Management"
+ACCOUNT_MANAGER = "Account Manager"
+LEGAL_REPRESENTATIVE = "Rappresentante Legale"
+ADMINISTRATOR = "Amministratore"
+MANDATARIO = "Mandatario"
+MASTER = "Master"
+EMPLOYEE = "Dipendente"
+
+PROFILES: tuple[str, ...] = (
+    MANAGEMENT,
+    ACCOUNT_MANAGER,
+    LEGAL_REPRESENTATIVE,
+    ADMINISTRATOR,
+    MANDATARIO,
+    MASTER,
+    EMPLOYEE,
+)
+CARRIER_PROFILES = frozenset({MANAGEMENT, ACCOUNT_MANAGER})
+CUSTOMER_PROFILES = frozenset({LEGAL_REPRESENTATIVE, ADMINISTRATOR, MANDATARIO, MASTER, EMPLOYEE})
+# Who may enable or disable a customer's lines, and the customer segment they act for.
+ENABLEMENT_PROFILE_SEGMENT = {LEGAL_REPRESENTATIVE: "Professionisti", MANDATARIO: "Aziende"}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """A signed-in person, as core.users describes them. Hashable: usable as a cache key."""
+
+    login: str
+    full_name: str | None
+    profile: str
+    customer_code: str | None = None
+    nmu: str | None = None
+
+    @property
+    def sees_all(self) -> bool:
+        """Management: every customer."""
+        return self.profile == MANAGEMENT
+
+    @property
+    def is_account_manager(self) -> bool:
+        return self.profile == ACCOUNT_MANAGER
+
+    @property
+    def is_customer_side(self) -> bool:
+        return self.profile in CUSTOMER_PROFILES
+
+    @property
+    def is_employee(self) -> bool:
+        return self.profile == EMPLOYEE
+
+    @property
+    def may_change_enablement(self) -> bool:
+        """Rappresentante Legale and Mandatario, for their own customer's lines only."""
+        return self.profile in ENABLEMENT_PROFILE_SEGMENT
+
+    @property
+    def may_search_imei(self) -> bool:
+        """Partial IMEI search within scope; a Dipendente may only name their own IMEI."""
+        return self.profile != EMPLOYEE
+
+    @property
+    def may_see_sla_aggregates(self) -> bool:
+        return self.profile != EMPLOYEE
+
+    @property
+    def may_see_lines(self) -> bool:
+        """The line register (devices, assignees, enablement) of the customers in scope."""
+        return self.profile != EMPLOYEE
+
+    @property
+    def may_see_portfolio(self) -> bool:
+        return self.profile in CARRIER_PROFILES
+
+    @property
+    def may_see_data_quality(self) -> bool:
+        return self.profile == MANAGEMENT

@@ -1,0 +1,103 @@
+"""Widgets the pages share: identity and sign-out, the as-of date, tables, charts, downloads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any, ParamSpec, TypeVar
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import session
+from dashboard.access.connections import data_version
+from dashboard.access.downloads import to_csv_bytes, to_xlsx_bytes
+from dashboard.access.principal import Principal
+from dashboard.i18n import SLA_STATE_BADGES, format_number
+from pipelines.calendar import today
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+DATE_FORMAT = "DD/MM/YYYY"
+DATETIME_FORMAT = "DD/MM/YYYY HH:mm"
+SLA_COLORS = {
+    "met": "#2e7d32",
+    "breached": "#c62828",
+    "at_risk": "#ef6c00",
+    "on_track": "#1565c0",
+    "pending_documentation": "#9e9e9e",
+    "excluded": "#616161",
+}
+
+
+def sidebar_identity(principal: Principal) -> None:
+    with st.sidebar:
+        st.markdown(f"**{principal.full_name or principal.login}**  \n{principal.profile}")
+        if principal.customer_code:
+            st.caption(f"Cliente {principal.customer_code}")
+        if st.button("Esci", icon="🚪", key="sign_out"):
+            session.end()
+            st.rerun()
+
+
+@st.cache_data(ttl=600, show_spinner=False, max_entries=500)
+def _cached(function_name: str, version: Any, principal: Principal, args: tuple, kwargs: tuple) -> Any:
+    from dashboard.access import data
+
+    return getattr(data, function_name)(principal, *args, **dict(kwargs))
+
+
+def scoped(function: Callable[..., R], principal: Principal, *args: Any, **kwargs: Any) -> R:
+    """Call a data-layer function, cached per principal, arguments and warehouse version.
+
+    The warehouse version changes when a load swaps in a new file, so nothing stale is
+    served after a load; the principal is part of the key, so no one sees another's rows.
+    """
+    return _cached(
+        function.__name__, data_version(session.warehouse()), principal, args,
+        tuple(sorted(kwargs.items())),
+    )
+
+
+def as_of_picker(key: str = "as_of") -> date:
+    """The date the figures are computed for: today in Europe/Rome unless chosen."""
+    return st.sidebar.date_input(
+        "Situazione al", value=today(), format="DD/MM/YYYY", key=key,
+        help="Le cifre SLA sono calcolate a questa data.",
+    )
+
+
+def sla_badges(states: pd.Series) -> pd.Series:
+    return states.map(SLA_STATE_BADGES).fillna("")
+
+
+def download_buttons(frame: pd.DataFrame, file_stem: str, key: str) -> None:
+    """CSV and XLSX of exactly what the table shows, formula-safe."""
+    left, right = st.columns(2)
+    left.download_button(
+        "Scarica CSV", to_csv_bytes(frame), file_name=f"{file_stem}.csv", mime="text/csv",
+        icon="⬇️", key=f"{key}_csv", width="stretch",
+    )
+    right.download_button(
+        "Scarica Excel", to_xlsx_bytes(frame), file_name=f"{file_stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon="⬇️", key=f"{key}_xlsx", width="stretch",
+    )
+
+
+def metric(column: Any, label: str, value: float | int | None, decimals: int = 0,
+           suffix: str = "", help: str | None = None) -> None:
+    column.metric(label, format_number(value, decimals) + suffix if value is not None else "–",
+                  help=help)
+
+
+def style_figure(figure: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure:
+    """Italian number format, titles and axis labels on every chart."""
+    figure.update_layout(
+        title=title, separators=",.", xaxis_title=x_title, yaxis_title=y_title,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10}, legend_title_text="",
+        template="plotly_white",
+    )
+    return figure

@@ -1,0 +1,192 @@
+-- One row per claim (current version): its SLA dates, figures and state as of `as_of`
+-- (sla.md), with the device, customer and assistance point it refers to.
+--
+-- Parameters:
+--   as_of          the as-of date T (a date, or text 'yyyy-mm-dd')
+--   customers      VARCHAR[] of customer codes the reader may see; null = every customer
+--   business_days  SLA length; null = the one the calendar was built with (kasko.toml)
+--
+-- Business days are counted on core.calendar's running index: for a day d, index(d)
+-- counts the business days up to and including d and next(d) is the index of the first
+-- business day >= d, so
+--   S' = the business day with index next(S), D = the one with index next(S) + n,
+--   numpy's busday_count(X, Y) = next(Y) - next(X)   (business days in [X, Y)) if X <= Y,
+--                                index(Y) - index(X)  (minus those in (Y, X])  if X > Y.
+create or replace macro marts.ticket_sla(as_of, customers := null, business_days := null) as table
+with
+claims as (
+    select * from core.claims
+    where customers is null or list_contains(customers, customer_code)
+),
+
+calendar as (select * from core.calendar),
+
+business_calendar as (
+    select day, business_day_index from core.calendar where is_business_day
+),
+
+sla_settings as (
+    select
+        coalesce(
+            cast(business_days as integer),
+            (select max(sla_business_days) from core.calendar_settings),
+            5
+        ) as sla_business_days
+),
+
+as_of_day as (
+    select
+        cast(as_of as date) as as_of_date,
+        calendar.business_day_index as as_of_index,
+        calendar.next_business_day_index as as_of_next_index
+    from (select cast(as_of as date) as day) as wanted
+    left join calendar using (day)
+),
+
+dated as (
+    select
+        claims.*,
+        ---------- dates (Europe/Rome local times in the exports: the time of day is dropped)
+        cast(claims.opened_at as date) as opened_date,
+        cast(claims.documentation_received_at as date) as clock_start_date,
+        cast(claims.replacement_available_at as date) as available_date
+    from claims
+),
+
+indexed as (
+    select
+        dated.*,
+        opened.business_day_index as opened_index,
+        opened.next_business_day_index as opened_next_index,
+        clock_start.business_day_index as clock_start_business_index,
+        clock_start.next_business_day_index as clock_start_index,
+        available.business_day_index as available_index,
+        available.next_business_day_index as available_next_index
+    from dated
+    left join calendar as opened on opened.day = dated.opened_date
+    left join calendar as clock_start on clock_start.day = dated.clock_start_date
+    left join calendar as available on available.day = dated.available_date
+),
+
+due as (
+    select
+        indexed.*,
+        effective_start.day as effective_start_date,
+        due_day.day as due_date,
+        due_day.business_day_index as due_index,
+        sla_settings.sla_business_days
+    from indexed
+    cross join sla_settings
+    left join business_calendar as effective_start
+        on effective_start.business_day_index = indexed.clock_start_index
+    left join business_calendar as due_day
+        on due_day.business_day_index = indexed.clock_start_index + sla_settings.sla_business_days
+),
+
+stated as (
+    select
+        due.*,
+        as_of_day.as_of_date,
+        as_of_day.as_of_index,
+        as_of_day.as_of_next_index,
+        -- sla.md's states, in its order: the first that holds wins
+        case
+            when core.is_excluded_status(due.status) then 'excluded'
+            when due.available_date is not null and due.available_date <= due.due_date then 'met'
+            when due.available_date is not null and due.available_date > due.due_date then 'breached'
+            when due.available_date is null and as_of_day.as_of_date > due.due_date then 'breached'
+            when due.clock_start_date is null then 'pending_documentation'
+            -- D is T or the next business day after T (whose index is T's index + 1)
+            when due.due_index <= as_of_day.as_of_index + 1 then 'at_risk'
+            when due.due_date is not null then 'on_track'
+        end as sla_state
+    from due
+    cross join as_of_day
+),
+
+measured as (
+    select
+        stated.*,
+        ---------- figures, in business days
+        -- busday_count(S', A); S' is a business day, so index(S') = next(S') = next(S)
+        case
+            when available_date >= effective_start_date
+                then available_next_index - clock_start_index
+            when available_date < effective_start_date
+                then available_index - clock_start_index
+        end as business_days_taken,
+        -- business days in [T, D]: busday_count(T, D + 1 day)
+        case when sla_state in ('at_risk', 'on_track') then due_index - as_of_next_index + 1 end
+            as business_days_remaining,
+        -- business days in [D, A) when late, or [D, T) while still missing
+        case when sla_state = 'breached'
+            then coalesce(available_next_index, as_of_next_index) - due_index
+        end as business_days_late,
+        -- busday_count(opened date, S): the wait before the clock starts
+        case
+            when clock_start_date >= opened_date then clock_start_index - opened_next_index
+            when clock_start_date < opened_date
+                then clock_start_business_index - opened_index
+        end as documentation_wait_days,
+        -- the customer's wait so far, while the clock has not started: busday_count(opened, T)
+        case when sla_state = 'pending_documentation' then
+            case
+                when as_of_date >= opened_date then as_of_next_index - opened_next_index
+                else as_of_index - opened_index
+            end
+        end as documentation_pending_days,
+        ---------- codes and flags
+        case request_type
+            when 'Guasto/Malfunzionamento' then 'fault'
+            when 'Furto/Smarrimento' then 'theft_loss'
+        end as request_type_code,
+        -- the portal's "Monitoraggio ticket": open claims, without rejected and failed ones
+        not core.is_closed_status(status) and status not in ('Non accolta', 'KO tecnico')
+            as is_monitored
+    from stated
+),
+
+described as (
+    select
+        measured.* exclude (
+            opened_index, opened_next_index, clock_start_index, clock_start_business_index,
+            available_index, available_next_index, due_index, as_of_index, as_of_next_index,
+            sla_state, business_days_taken, business_days_remaining, business_days_late,
+            documentation_wait_days, documentation_pending_days, request_type_code,
+            is_monitored, effective_start_date, due_date, available_date, as_of_date,
+            sla_business_days
+        ),
+        ---------- SLA
+        measured.effective_start_date,
+        measured.due_date,
+        measured.available_date,
+        measured.business_days_taken,
+        measured.business_days_remaining,
+        measured.business_days_late,
+        measured.sla_state,
+        measured.documentation_wait_days,
+        measured.documentation_pending_days,
+        measured.request_type_code,
+        measured.is_monitored,
+        measured.as_of_date,
+        measured.sla_business_days,
+        ---------- device
+        devices.brand as device_brand,
+        devices.model as device_model,
+        ---------- customer
+        customers.company_name,
+        customers.segment as customer_segment,
+        customers.region as customer_region,
+        customers.account_manager,
+        ---------- assistance point
+        assistance_points.name as assistance_point_name,
+        assistance_points.province as assistance_point_province,
+        assistance_points.region as assistance_point_region
+    from measured
+    left join core.devices as devices on devices.imei = measured.imei
+    left join core.customers as customers on customers.customer_code = measured.customer_code
+    left join core.assistance_points as assistance_points
+        on assistance_points.point_code = measured.assistance_point_code
+)
+
+select * from described

@@ -1,0 +1,84 @@
+-- One row per period (day, ISO week or month) that holds at least one claim, as of `as_of`.
+--
+-- A claim belongs to the period of its due date D (sla.md). A claim without D (no
+-- documentation yet: pending_documentation, or excluded before its clock started) is
+-- placed in the period of its opened date instead, so every claim is counted exactly
+-- once and the counts of a period add up to `claims`. Compliance is met / (met +
+-- breached); the other states are reported beside it.
+--
+-- Parameters:
+--   as_of, customers, business_days   as marts.ticket_sla
+--   grain                             'day', 'week' (ISO, starting Monday) or 'month'
+--   date_from, date_to                keep claims whose period date (D, else opened date)
+--                                     is within [date_from, date_to]; null = unbounded
+create or replace macro marts.sla_by_period(
+    as_of, grain := 'month', customers := null, date_from := null, date_to := null,
+    business_days := null
+) as table
+with
+tickets as (
+    select
+        *,
+        coalesce(due_date, opened_date) as period_date
+    from marts.ticket_sla(as_of, customers := customers, business_days := business_days)
+),
+
+in_range as (
+    select * from tickets
+    where (date_from is null or period_date >= cast(date_from as date))
+      and (date_to is null or period_date <= cast(date_to as date))
+),
+
+periods as (
+    select
+        *,
+        case
+            when grain in ('day', 'week', 'month') then cast(date_trunc(grain, period_date) as date)
+            else error('grain must be day, week or month, not ' || coalesce(cast(grain as varchar), 'null'))
+        end as period_start
+    from in_range
+),
+
+counted as (
+    select
+        period_start,
+        count(*) as claims,
+        count(*) filter (where sla_state = 'met') as met,
+        count(*) filter (where sla_state = 'breached') as breached,
+        count(*) filter (where sla_state = 'at_risk') as at_risk,
+        count(*) filter (where sla_state = 'on_track') as on_track,
+        count(*) filter (where sla_state = 'pending_documentation') as pending_documentation,
+        count(*) filter (where sla_state = 'excluded') as excluded
+    from periods
+    group by period_start
+),
+
+labelled as (
+    select
+        ---------- period
+        period_start,
+        cast(
+            case grain
+                when 'day' then period_start
+                when 'week' then period_start + interval 6 day
+                else period_start + interval 1 month - interval 1 day
+            end as date
+        ) as period_end,
+        case grain
+            when 'day' then strftime(period_start, '%Y-%m-%d')
+            when 'week' then strftime(period_start, '%G-W%V')
+            else strftime(period_start, '%Y-%m')
+        end as period_label,
+        ---------- counts
+        claims,
+        met,
+        breached,
+        cast(met as double) / nullif(met + breached, 0) as compliance,
+        at_risk,
+        on_track,
+        pending_documentation,
+        excluded
+    from counted
+)
+
+select * from labelled order by period_start

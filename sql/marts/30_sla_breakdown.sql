@@ -1,0 +1,105 @@
+-- One row per value of one dimension (e.g. one channel), as of `as_of`: SLA counts,
+-- compliance and medians of the claims with that value. A claim without the value
+-- (e.g. no assistance point) falls in the row whose key is null.
+--
+-- Parameters:
+--   as_of, customers, business_days   as marts.ticket_sla
+--   dimension   'request_type', 'channel', 'delivery_mode', 'region' (the customer's),
+--               'assistance_point_region', 'assistance_point', 'customer', 'device_model',
+--               'segment' or 'account_manager'
+--   date_from, date_to                as marts.sla_by_period (on D, else the opened date)
+--
+-- key is the value's code, label its readable name (the company name of a customer,
+-- the name of an assistance point, brand and model of a device model, the Italian
+-- request type); for the other dimensions key and label are the same.
+create or replace macro marts.sla_breakdown(
+    as_of, dimension, customers := null, date_from := null, date_to := null,
+    business_days := null
+) as table
+with
+tickets as (
+    select
+        *,
+        coalesce(due_date, opened_date) as period_date
+    from marts.ticket_sla(as_of, customers := customers, business_days := business_days)
+),
+
+in_range as (
+    select * from tickets
+    where (date_from is null or period_date >= cast(date_from as date))
+      and (date_to is null or period_date <= cast(date_to as date))
+),
+
+keyed as (
+    select
+        *,
+        case dimension
+            when 'request_type' then request_type_code
+            when 'channel' then channel
+            when 'delivery_mode' then delivery_mode
+            when 'region' then customer_region
+            when 'assistance_point_region' then assistance_point_region
+            when 'assistance_point' then assistance_point_code
+            when 'customer' then customer_code
+            when 'device_model' then device_model
+            when 'segment' then customer_segment
+            when 'account_manager' then account_manager
+            else error(
+                'dimension must be one of request_type, channel, delivery_mode, region, '
+                || 'assistance_point_region, assistance_point, customer, device_model, '
+                || 'segment, account_manager; not ' || coalesce(cast(dimension as varchar), 'null')
+            )
+        end as key,
+        case dimension
+            when 'request_type' then request_type
+            when 'assistance_point' then coalesce(assistance_point_name, assistance_point_code)
+            when 'customer' then coalesce(company_name, customer_code)
+            when 'device_model' then concat_ws(' ', device_brand, device_model)
+            when 'region' then customer_region
+            when 'assistance_point_region' then assistance_point_region
+            when 'channel' then channel
+            when 'delivery_mode' then delivery_mode
+            when 'segment' then customer_segment
+            when 'account_manager' then account_manager
+        end as label
+    from in_range
+),
+
+counted as (
+    select
+        key,
+        min(label) as label,
+        count(*) as claims,
+        count(*) filter (where sla_state = 'met') as met,
+        count(*) filter (where sla_state = 'breached') as breached,
+        count(*) filter (where sla_state = 'at_risk') as at_risk,
+        count(*) filter (where sla_state = 'on_track') as on_track,
+        count(*) filter (where sla_state = 'pending_documentation') as pending_documentation,
+        count(*) filter (where sla_state = 'excluded') as excluded,
+        median(business_days_taken) filter (where sla_state in ('met', 'breached'))
+            as median_business_days_taken,
+        median(documentation_wait_days) filter (where sla_state <> 'excluded')
+            as median_documentation_wait_days
+    from keyed
+    group by key
+),
+
+rated as (
+    select
+        cast(dimension as varchar) as dimension,
+        key,
+        nullif(label, '') as label,
+        claims,
+        met,
+        breached,
+        cast(met as double) / nullif(met + breached, 0) as compliance,
+        at_risk,
+        on_track,
+        pending_documentation,
+        excluded,
+        median_business_days_taken,
+        median_documentation_wait_days
+    from counted
+)
+
+select * from rated order by claims desc, key nulls last
