@@ -101,3 +101,12 @@ def style_figure(figure: go.Figure, title: str, x_title: str, y_title: str) -> g
         template="plotly_white",
     )
     return figure
+
+
+def forget_scoped_results() -> None:
+    """Drop every cached data-layer answer, for every session.
+
+    The cache key follows the warehouse file, not the app database: after a write there
+    (an enablement change, which also moves a Dipendente's scope) the answers are stale.
+    """
+    _cached.clear()

@@ -75,3 +75,93 @@ def format_percent(share: float | None, decimals: int = 1) -> str:
     if share is None:
         return "–"
     return format_number(share * 100, decimals) + "%"
+
+# ---------------------------------------------------------------- SLA, portfolio, data quality
+
+# Breakdown dimensions of the SLA page (dashboard.access.data.BREAKDOWN_DIMENSIONS), in menu order.
+DIMENSION_LABELS = {
+    "request_type": "Tipo richiesta",
+    "channel": "Canale",
+    "delivery_mode": "Modalità consegna",
+    "region": "Regione cliente",
+    "assistance_point": "Punto assistenza",
+    "assistance_point_region": "Regione punto assistenza",
+    "customer": "Cliente",
+    "device_model": "Modello dispositivo",
+    "segment": "Segmento",
+    "account_manager": "Account manager",
+}
+NOT_GIVEN = "(non indicato)"
+# Claims delivered at the company have no assistance point: say so rather than "not given".
+NOT_GIVEN_BY_DIMENSION = {
+    "assistance_point": "(nessun punto assistenza)",
+    "assistance_point_region": "(nessun punto assistenza)",
+}
+KIND_LABELS = {
+    "claims": "Segnalazioni",
+    "devices": "Dispositivi",
+    "customers": "Clienti",
+    "enablements": "Abilitazioni",
+    "assistance_points": "Punti assistenza",
+    "users": "Utenti",
+}
+FLAG_ENTITY_LABELS = {"claim": "Pratiche", "enablement": "Abilitazioni"}
+
+# ---------------------------------------------------------------- ticket monitoring, enablement
+
+VIEW_LABELS = {"monitoring": "Monitoraggio", "history": "Storico"}
+# Table and export headers of claims, lines and audit rows, by warehouse column name.
+COLUMN_LABELS = {
+    "request_number": "Numero richiesta",
+    "sla_badge": "SLA",
+    "sla_label": "Stato SLA",
+    "status": "Stato",
+    "due_date": "Consegna prevista entro",
+    "business_days_remaining": "Gg lav. rimanenti",
+    "business_days_taken": "Gg lav. impiegati",
+    "business_days_late": "Gg lav. di ritardo",
+    "documentation_wait_days": "Attesa documenti (gg lav.)",
+    "request_type": "Tipo richiesta",
+    "company_name": "Cliente",
+    "customer_code": "Codice cliente",
+    "nmu": "Linea (NMU)",
+    "imei": "IMEI",
+    "device": "Dispositivo",
+    "channel": "Canale",
+    "delivery_mode": "Modalità consegna",
+    "assistance_point_name": "Punto assistenza",
+    "opened_at": "Aperta il",
+    "opened_date": "Aperta il",
+    "clock_start_date": "Documentazione completa il",
+    "available_date": "Sostitutivo disponibile il",
+    "updated_at": "Aggiornata il",
+    "documentation_received_at": "Documentazione ricevuta il",
+    "replacement_available_at": "Sostitutivo disponibile il",
+    "closed_at": "Chiusa il",
+    "rejection_reason": "Motivo esito negativo",
+    "replacement_model": "Modello sostitutivo",
+    "enabled": "Abilitata",
+    "assignee": "Assegnatario",
+    "assignee_email": "Email assegnatario",
+    "protection_state": "Protezione",
+    "protection_end": "Protezione fino al",
+    "enabled_changed_at": "Ultima modifica",
+    "enabled_changed_by": "Modificata da",
+    "changed_at": "Data modifica",
+    "changed_by": "Modificata da",
+    "enabled_before": "Prima",
+    "enabled_after": "Dopo",
+    "source": "Origine",
+}
+ENABLED_LABELS = {True: "✅ Abilitata", False: "❌ Non abilitata"}
+CHANGE_SOURCE_LABELS = {"dashboard": "Dashboard", "export": "Export abilitazioni"}
+DOCUMENT_LABELS = {
+    "id_document": "Documento identità",
+    "police_report": "Denuncia",
+    "blocking_form": "Modulo blocco",
+}
+
+
+def count_label(count: int, singular: str, plural: str) -> str:
+    """'1 pratica', '1.234 pratiche'."""
+    return f"{format_number(count)} {singular if count == 1 else plural}"

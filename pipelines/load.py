@@ -136,20 +136,21 @@ def _load_rows(con: duckdb.DuckDBPyConnection, kind: SourceKind, raw: RawFile, l
         create or replace temp table staged as
         select
             staged.*,
-            {raw_values_json(raw.headers)} as raw_values,
             cast($load_id as integer) as load_id,
             cast($file_date as date) as file_date
         from ({staging_select(kind, positions, 'raw_rows')}) as staged
-        join raw_rows using (line)
         """,
         {"load_id": load_id, "file_date": export_date},
     )
     file_name = quote_literal(raw.path.name)
+    # the raw values, keyed by the file's own headers, only for the rows that need them
     con.execute(
         f"""
         insert into raw.quarantine
-        select load_id, {file_name}, {quote_literal(kind.name)}, line, raw_values, reasons
-        from staged where len(reasons) > 0
+        select staged.load_id, {file_name}, {quote_literal(kind.name)}, staged.line,
+               {raw_values_json(raw.headers)}, staged.reasons
+        from staged join raw_rows using (line)
+        where len(staged.reasons) > 0
         """
     )
     for rejected in raw.rejected:

@@ -39,31 +39,51 @@ def sql_type(column: Column) -> str:
     return SQL_TYPES.get(column.kind, "varchar")
 
 
-def _typed(column: Column, raw: str) -> str:
-    """The SQL expression that interprets the raw text of one cell (null when it cannot)."""
+def _cell(column: Column) -> str:
+    return f"cell_{column.name}"
+
+
+def _prepared(column: Column, raw: str) -> list[str]:
+    """Steps computed once per identifier cell, before the typed value uses them twice."""
+    if column.kind is ColumnKind.IMEI:
+        return [f"strip_separators({raw}) as digits_{column.name}"]
+    if column.kind is ColumnKind.NMU:
+        return [f"strip_separators({raw}) as digits_{column.name}"]
+    return []
+
+
+def _checked(column: Column) -> list[str]:
+    if column.kind is ColumnKind.IMEI:
+        return [f"imei_body_check_digit(digits_{column.name}) as check_{column.name}"]
+    return []
+
+
+def _typed(column: Column) -> str:
+    """The SQL expression that interprets the text of one cell (null when it cannot)."""
+    cell = _cell(column)
     match column.kind:
         case ColumnKind.TEXT:
-            return raw
+            return cell
         case ColumnKind.ENUM:
             cases = " ".join(
                 f"when {quote_literal(value.casefold())} then {quote_literal(value)}"
                 for value in column.values
             )
-            return f"case lower({raw}) {cases} end"
+            return f"case lower({cell}) {cases} end"
         case ColumnKind.IMEI:
-            return f"imei_normalise({raw})"
+            return f"imei_from_digits(digits_{column.name}, check_{column.name})"
         case ColumnKind.NMU:
-            return f"nmu_normalise({raw})"
+            return f"nmu_from_digits(digits_{column.name})"
         case ColumnKind.PARTITA_IVA:
-            return f"case when partita_iva_valid({raw}) then {raw} end"
+            return f"case when partita_iva_valid({cell}) then {cell} end"
         case ColumnKind.PROVINCE:
-            return f"case when regexp_full_match({raw}, '[A-Za-z]{{2}}') then upper({raw}) end"
+            return f"case when regexp_full_match({cell}, '[A-Za-z]{{2}}') then upper({cell}) end"
         case ColumnKind.DATE:
-            return f"parse_date({raw})"
+            return f"parse_date({cell})"
         case ColumnKind.DATETIME:
-            return f"parse_timestamp({raw})"
+            return f"parse_timestamp({cell})"
         case ColumnKind.BOOLEAN:
-            return f"parse_boolean({raw})"
+            return f"parse_boolean({cell})"
     raise AssertionError(column.kind)
 
 
@@ -79,43 +99,55 @@ REASON_CODES = {
 }
 
 
-def staging_select(kind: SourceKind, positions: dict[str, int], raw_table: str) -> str:
-    """SELECT line, <typed columns>, reasons, raw_values FROM the raw text table.
+def _reasons(column: Column) -> list[str]:
+    """Why a cell makes its row uninterpretable: empty when required, or not parseable."""
+    cell, reasons = _cell(column), []
+    if column.required:
+        reasons.append(
+            f"case when {cell} is null then {quote_literal('missing: ' + column.header)} end"
+        )
+    if column.kind in REASON_CODES:
+        label = f"{REASON_CODES[column.kind]}: {column.header} = "
+        reasons.append(
+            f"case when {cell} is not null and {column.name} is null "
+            f"then {quote_literal(label)} || {cell} end"
+        )
+    return reasons
 
-    `positions` maps each contract column name to its cell index in the raw table; the
-    raw values are kept under the export headers for quarantine.
+
+def staging_select(kind: SourceKind, positions: dict[str, int], raw_table: str) -> str:
+    """SELECT line, <typed columns>, reasons FROM the raw text table.
+
+    `positions` maps each contract column name to its cell index in the raw table. Each
+    step is a column of its own CTE, so every expression is bound and computed once.
     """
-    typed_columns, reasons = [], []
-    for column in columns(kind.model):
-        raw = f"nullif(trim(c{positions[column.name]}), '')"
-        typed = _typed(column, raw)
-        typed_columns.append(f"{typed} as {column.name}")
-        header = column.header
-        if column.required:
-            reasons.append(
-                f"case when {raw} is null then {quote_literal('missing: ' + header)} end"
-            )
-        if column.kind in REASON_CODES:
-            label = f"{REASON_CODES[column.kind]}: {header} = "
-            reasons.append(
-                f"case when {raw} is not null and {typed} is null "
-                f"then {quote_literal(label)} || {raw} end"
-            )
+    contract = columns(kind.model)
+    cells = [f"nullif(trim(c{positions[c.name]}), '') as {_cell(c)}" for c in contract]
+    prepared = [step for c in contract for step in _prepared(c, _cell(c))]
+    checked = [step for c in contract for step in _checked(c)]
+    typed = [f"{_typed(c)} as {c.name}" for c in contract]
+    reasons = [reason for c in contract for reason in _reasons(c)] + _row_rule_reasons(kind)
+    separator = ",\n            "
     return f"""
         with
+        cells as (
+            select
+            line,
+            {separator.join(cells)}
+            from {raw_table}
+        ),
+        prepared as (select *{''.join(', ' + p for p in prepared)} from cells),
+        checked as (select *{''.join(', ' + c for c in checked)} from prepared),
         typed as (
             select
-                line,
-                {(','+chr(10)+'                ').join(typed_columns)},
-                [{', '.join(reasons)}] as cell_reasons
-            from {raw_table}
+            *,
+            {separator.join(typed)}
+            from checked
         )
         select
-            * exclude (cell_reasons),
-            list_filter(
-                cell_reasons || [{', '.join(_row_rule_reasons(kind))}],
-                lambda reason: reason is not null
-            ) as reasons
+            line,
+            {', '.join(c.name for c in contract)},
+            list_filter([{', '.join(reasons)}], lambda reason: reason is not null) as reasons
         from typed
     """
 
@@ -124,7 +156,7 @@ def _row_rule_reasons(kind: SourceKind) -> list[str]:
     return [
         f"case when {predicate} then {quote_literal(reason)} end"
         for predicate, reason in ROW_RULES.get(kind.name, ())
-    ] or ["null"]
+    ]
 
 
 def raw_values_json(headers: list[str]) -> str:

@@ -1,0 +1,188 @@
+"""Tables of claims, lines and enablement changes: the columns shown, their Italian headers and formats."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.components import DATE_FORMAT, DATETIME_FORMAT, sla_badges
+from dashboard.i18n import (
+    CHANGE_SOURCE_LABELS,
+    COLUMN_LABELS,
+    ENABLED_LABELS,
+    SLA_STATE_LABELS,
+)
+
+ColumnConfig = dict[str, Any]
+
+CLAIM_COLUMNS = (
+    "request_number",
+    "sla_badge",
+    "status",
+    "due_date",
+    "business_days_remaining",
+    "business_days_late",
+    "request_type",
+    "company_name",
+    "nmu",
+    "imei",
+    "device",
+    "channel",
+    "delivery_mode",
+    "opened_date",
+    "available_date",
+)
+CLAIM_EXPORT_COLUMNS = (
+    "request_number",
+    "sla_label",
+    "status",
+    "due_date",
+    "business_days_remaining",
+    "business_days_taken",
+    "business_days_late",
+    "documentation_wait_days",
+    "request_type",
+    "company_name",
+    "customer_code",
+    "nmu",
+    "imei",
+    "device",
+    "channel",
+    "delivery_mode",
+    "assistance_point_name",
+    "opened_at",
+    "clock_start_date",
+    "available_date",
+)
+LINE_COLUMNS = (
+    "enabled",
+    "nmu",
+    "assignee",
+    "assignee_email",
+    "device",
+    "imei",
+    "protection_state",
+    "protection_end",
+    "enabled_changed_at",
+    "enabled_changed_by",
+)
+AUDIT_COLUMNS = ("changed_at", "changed_by", "nmu", "enabled_before", "enabled_after", "source")
+
+
+def _device(brand: pd.Series, model: pd.Series) -> pd.Series:
+    return (brand.fillna("") + " " + model.fillna("")).str.strip()
+
+
+def _dates(frame: pd.DataFrame, names: tuple[str, ...]) -> pd.DataFrame:
+    """Calendar-date columns as dates, so that spreadsheets show no midnight time."""
+    return frame.assign(**{name: frame[name].dt.date for name in names if name in frame})
+
+
+def _enabled_label(value: Any) -> str:
+    return "—" if pd.isna(value) else ENABLED_LABELS[bool(value)]
+
+
+# ---------------------------------------------------------------- claims
+
+
+def claims_table(claims: pd.DataFrame) -> pd.DataFrame:
+    """The claims as the list shows them: the SLA badge and the device in one column each."""
+    shown = claims.assign(
+        sla_badge=sla_badges(claims["sla_state"]),
+        device=_device(claims["device_brand"], claims["device_model"]),
+    )
+    return shown[list(CLAIM_COLUMNS)]
+
+
+def claims_columns(show_customer: bool) -> ColumnConfig:
+    text = st.column_config.TextColumn
+    days = st.column_config.NumberColumn
+    day = st.column_config.DateColumn
+    config: ColumnConfig = {
+        "request_number": text(COLUMN_LABELS["request_number"], width="medium", pinned=True),
+        "sla_badge": text(COLUMN_LABELS["sla_badge"], width="small",
+                          help="Stato rispetto ai 5 giorni lavorativi, alla data «Situazione al»"),
+        "status": text(COLUMN_LABELS["status"], width="small"),
+        "due_date": day(COLUMN_LABELS["due_date"], format=DATE_FORMAT, width="small",
+                        help="5° giorno lavorativo dalla ricezione della documentazione completa"),
+        "business_days_remaining": days(COLUMN_LABELS["business_days_remaining"], format="%d",
+                                        width="small",
+                                        help="Giorni lavorativi fino alla consegna prevista"),
+        "business_days_late": days(COLUMN_LABELS["business_days_late"], format="%d",
+                                   width="small",
+                                   help="Giorni lavorativi oltre la consegna prevista"),
+        "request_type": text(COLUMN_LABELS["request_type"], width="medium"),
+        "company_name": text(COLUMN_LABELS["company_name"], width="medium"),
+        "nmu": text(COLUMN_LABELS["nmu"], width="small"),
+        "imei": text(COLUMN_LABELS["imei"], width="medium"),
+        "device": text(COLUMN_LABELS["device"], width="medium"),
+        "channel": text(COLUMN_LABELS["channel"], width="small"),
+        "delivery_mode": text(COLUMN_LABELS["delivery_mode"], width="small"),
+        "opened_date": day(COLUMN_LABELS["opened_date"], format=DATE_FORMAT, width="small"),
+        "available_date": day(COLUMN_LABELS["available_date"], format=DATE_FORMAT,
+                              width="small"),
+    }
+    if not show_customer:
+        config["company_name"] = None
+    return config
+
+
+def claims_export(claims: pd.DataFrame) -> pd.DataFrame:
+    """The claims as the downloads carry them: Italian headers, the SLA state as a word."""
+    exported = claims.assign(
+        sla_label=claims["sla_state"].map(SLA_STATE_LABELS).fillna(""),
+        device=_device(claims["device_brand"], claims["device_model"]),
+    )[list(CLAIM_EXPORT_COLUMNS)]
+    exported = _dates(exported, ("due_date", "clock_start_date", "available_date"))
+    return exported.rename(columns=COLUMN_LABELS)
+
+
+# ---------------------------------------------------------------- lines and their changes
+
+
+def lines_table(lines: pd.DataFrame) -> pd.DataFrame:
+    shown = lines.assign(device=_device(lines["brand"], lines["model"]))
+    return shown[list(LINE_COLUMNS)]
+
+
+def lines_columns() -> ColumnConfig:
+    text = st.column_config.TextColumn
+    return {
+        "enabled": st.column_config.CheckboxColumn(COLUMN_LABELS["enabled"], width="small"),
+        "nmu": text(COLUMN_LABELS["nmu"], width="small", pinned=True),
+        "assignee": text(COLUMN_LABELS["assignee"], width="medium"),
+        "assignee_email": text(COLUMN_LABELS["assignee_email"], width="medium"),
+        "device": text(COLUMN_LABELS["device"], width="medium"),
+        "imei": text(COLUMN_LABELS["imei"], width="medium"),
+        "protection_state": text(COLUMN_LABELS["protection_state"], width="small"),
+        "protection_end": st.column_config.DateColumn(COLUMN_LABELS["protection_end"],
+                                                      format=DATE_FORMAT, width="small"),
+        "enabled_changed_at": st.column_config.DatetimeColumn(
+            COLUMN_LABELS["enabled_changed_at"], format=DATETIME_FORMAT, width="small"),
+        "enabled_changed_by": text(COLUMN_LABELS["enabled_changed_by"], width="medium"),
+    }
+
+
+def audit_table(trail: pd.DataFrame) -> pd.DataFrame:
+    """Enablement changes with before and after in words (a line never set has no 'before')."""
+    shown = trail.assign(
+        enabled_before=trail["enabled_before"].map(_enabled_label),
+        enabled_after=trail["enabled_after"].map(_enabled_label),
+        source=trail["source"].map(CHANGE_SOURCE_LABELS).fillna(trail["source"]),
+    )
+    return shown[list(AUDIT_COLUMNS)]
+
+
+def audit_columns() -> ColumnConfig:
+    text = st.column_config.TextColumn
+    return {
+        "changed_at": st.column_config.DatetimeColumn(COLUMN_LABELS["changed_at"],
+                                                      format=DATETIME_FORMAT, width="small"),
+        "changed_by": text(COLUMN_LABELS["changed_by"], width="medium"),
+        "nmu": text(COLUMN_LABELS["nmu"], width="small"),
+        "enabled_before": text(COLUMN_LABELS["enabled_before"], width="small"),
+        "enabled_after": text(COLUMN_LABELS["enabled_after"], width="small"),
+        "source": text(COLUMN_LABELS["source"], width="small"),
+    }
