@@ -100,7 +100,7 @@ def compliance_by_value(breakdown: pd.DataFrame, target: float, dimension_label:
     title = f"Conformità per {dimension_label.lower()}"
     if len(breakdown) > top:
         title += f" (i {top} valori con più pratiche)"
-    figure.update_layout(showlegend=False, height=max(300, 60 + 28 * len(rows)))
+    figure.update_layout(showlegend=False, height=max(220, 90 + 30 * len(rows)))
     return style_figure(figure, title, "Conformità SLA", dimension_label)
 
 
@@ -128,7 +128,7 @@ def days_taken_histogram(distribution: pd.DataFrame, limit: int) -> go.Figure:
     figure.update_yaxes(tickformat=",d")
     figure.update_layout(barmode="stack", height=360,
                          legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right",
-                                 "yanchor": "bottom"})
+                                 "yanchor": "bottom", "traceorder": "normal"})
     return style_figure(figure, "Distribuzione dei giorni lavorativi impiegati",
                         "Giorni lavorativi impiegati (inizio SLA → sostitutivo disponibile)",
                         "Pratiche")

@@ -110,3 +110,17 @@ def forget_scoped_results() -> None:
     (an enablement change, which also moves a Dipendente's scope) the answers are stale.
     """
     _cached.clear()
+
+
+def deferred_download_buttons(frame: pd.DataFrame, file_stem: str, key: str) -> None:
+    """download_buttons, the files made only when clicked (an XLSX of 1,000 rows takes ~1 s)."""
+    left, right = st.columns(2)
+    left.download_button(
+        "Scarica CSV", lambda: to_csv_bytes(frame), file_name=f"{file_stem}.csv",
+        mime="text/csv", icon="⬇️", key=f"{key}_csv", width="stretch", on_click="ignore",
+    )
+    right.download_button(
+        "Scarica Excel", lambda: to_xlsx_bytes(frame), file_name=f"{file_stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon="⬇️", key=f"{key}_xlsx", width="stretch", on_click="ignore",
+    )

@@ -1,4 +1,4 @@
-"""Tables of claims, lines and enablement changes: the columns shown, their Italian headers and formats."""
+"""Tables of claims, lines and enablement changes: columns shown, Italian headers, formats."""
 
 from __future__ import annotations
 
@@ -72,7 +72,13 @@ AUDIT_COLUMNS = ("changed_at", "changed_by", "nmu", "enabled_before", "enabled_a
 
 
 def _device(brand: pd.Series, model: pd.Series) -> pd.Series:
-    return (brand.fillna("") + " " + model.fillna("")).str.strip()
+    """'Apple iPhone 15'; a model that already names its brand ('Xiaomi 14') is kept alone."""
+    names = [
+        model_name if brand_name and model_name.lower().startswith(brand_name.lower())
+        else f"{brand_name} {model_name}".strip()
+        for brand_name, model_name in zip(brand.fillna(""), model.fillna(""), strict=True)
+    ]
+    return pd.Series(names, index=model.index, dtype="str")
 
 
 def _dates(frame: pd.DataFrame, names: tuple[str, ...]) -> pd.DataFrame:

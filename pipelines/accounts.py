@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import getpass
+import itertools
 import random
 import sys
 import threading
@@ -42,7 +43,6 @@ ENABLEMENT_CHANGES_SCHEMA = pa.schema(
         ("source", pa.string()),
     ]
 )
-
 
 
 class AppDatabaseBusy(Exception):
@@ -273,7 +273,7 @@ def enablement_changes(
     app_path: Path, customers: Sequence[str] | None, nmu: str | None = None
 ) -> pa.Table:
     """`read_enablement_changes` with a connection of its own; empty before the first change."""
-    if customers is not None and not customers or not app_path.exists():
+    if (customers is not None and not customers) or not app_path.exists():
         return ENABLEMENT_CHANGES_SCHEMA.empty_table()
     with app_connection(app_path) as con:
         return read_enablement_changes(con, customers, nmu)
@@ -306,11 +306,20 @@ def append_enablement_changes(
     except BaseException:
         con.execute("rollback")
         raise
+    global _current_generation
+    _current_generation = next(_enablement_generation)
 
 
 # Enablement changes read a line's state, then append: one writer per process at a time
 # (other processes are kept out by DuckDB's file lock while the connection is open).
 enablement_write_lock = threading.Lock()
+_enablement_generation = itertools.count(1)
+_current_generation = 0
+
+
+def enablement_generation() -> int:
+    """How many enablement changes this process has appended: query caches key on it."""
+    return _current_generation
 
 
 # ---------------------------------------------------------------- `kasko users`

@@ -99,20 +99,23 @@ def file_date(name: str, default: date) -> date:
 
 def match_headers(kind: SourceKind, headers: list[str]) -> tuple[dict[str, int], list[str]]:
     """Contract column -> cell index; refuse missing or repeated columns; list the extras."""
+    wanted = columns(kind.model)
+    known = {c.header_key for c in wanted}
     index_by_key: dict[str, int] = {}
     for index, header in enumerate(headers):
         key = normalise_header(header)
-        if key and key in index_by_key:
+        # a repeated contract column is ambiguous; a repeated extra column is ignored like any
+        if key in known and key in index_by_key:
             raise FileRefused(f"column {header.strip()!r} appears twice in the header", line=1,
                               column=header.strip())
-        index_by_key[key] = index
-    wanted = columns(kind.model)
+        index_by_key.setdefault(key, index)
     missing = [c.header for c in wanted if c.header_key not in index_by_key]
     if missing:
         names = ", ".join(repr(m) for m in missing)
         raise FileRefused(f"missing column {names}", line=1, column=missing[0])
-    known = {c.header_key for c in wanted}
-    extras = [h.strip() for h in headers if normalise_header(h) not in known and h.strip()]
+    extras = list(dict.fromkeys(
+        h.strip() for h in headers if normalise_header(h) not in known and h.strip()
+    ))
     return {c.name: index_by_key[c.header_key] for c in wanted}, extras
 
 

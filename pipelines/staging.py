@@ -161,7 +161,13 @@ def _row_rule_reasons(kind: SourceKind) -> list[str]:
 
 def raw_values_json(headers: list[str]) -> str:
     """json_object of the row as read, keyed by the file's own headers."""
-    pairs = ", ".join(
-        f"{quote_literal(header or f'colonna {i + 1}')}, c{i}" for i, header in enumerate(headers)
-    )
+    keys: list[str] = []
+    for i, header in enumerate(headers):
+        if not header:
+            keys.append(f"colonna {i + 1}")
+        elif header in keys:  # a repeated extra column: one JSON key each
+            keys.append(f"{header} (colonna {i + 1})")
+        else:
+            keys.append(header)
+    pairs = ", ".join(f"{quote_literal(key)}, c{i}" for i, key in enumerate(keys))
     return f"json_object({pairs})"

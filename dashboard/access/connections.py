@@ -13,9 +13,9 @@ from typing import Any
 
 import duckdb
 import pandas as pd
-import pyarrow as pa
 
-from pipelines.config import SQL_DIR, database_path
+from pipelines import accounts
+from pipelines.config import SQL_DIR, app_database_path, database_path
 from pipelines.warehouse import connect_read_only
 
 QUERIES_DIR = SQL_DIR / "queries"
@@ -23,7 +23,7 @@ QUERIES_DIR = SQL_DIR / "queries"
 # before it is closed; past that the old file keeps being served a little longer.
 SWAP_WAIT_SECONDS = 10.0
 
-FileKey = tuple[int, int]  # (inode, mtime_ns): a load renames a new file over the old one
+FileKey = tuple[int, int, int]  # (inode, mtime_ns, size); a load renames a new file over the old
 
 
 def warehouse_or_default(warehouse: Path | str | None) -> Path:
@@ -31,10 +31,24 @@ def warehouse_or_default(warehouse: Path | str | None) -> Path:
     return Path(warehouse) if warehouse else database_path()
 
 
-def data_version(warehouse: Path | str | None = None) -> FileKey:
-    """Changes whenever a load swaps in a new warehouse: part of every query-cache key."""
-    stat = os.stat(warehouse_or_default(warehouse))
-    return stat.st_ino, stat.st_mtime_ns
+def file_key(path: Path) -> FileKey:
+    """Which version of a file is there; (0, 0, 0) when there is none."""
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        return 0, 0, 0
+    return stat.st_ino, stat.st_mtime_ns, stat.st_size
+
+
+def data_version(warehouse: Path | str | None = None) -> tuple[FileKey, FileKey, int]:
+    """Changes whenever an answer of the data layer may change: part of every query-cache key.
+
+    That is when a load swaps in a new warehouse, and when the dashboard's own state
+    changes: an enablement change made in this process (counted, so never missed) or a
+    write to the app database by another process (seen in the file).
+    """
+    path = warehouse_or_default(warehouse)
+    return file_key(path), file_key(app_database_path(path)), accounts.enablement_generation()
 
 
 @cache
@@ -61,11 +75,6 @@ def first_row(result: pd.DataFrame) -> dict[str, Any] | None:
     if result.empty:
         return None
     return {key: (None if is_missing(value) else value) for key, value in result.iloc[0].items()}
-
-
-def register(cursor: duckdb.DuckDBPyConnection, name: str, table: pa.Table | pd.DataFrame) -> None:
-    """Make a small Python-side table readable by name in this cursor's queries."""
-    cursor.register(name, table)
 
 
 @dataclass
@@ -110,7 +119,7 @@ class WarehouseConnections:
             while True:
                 if not path.exists():
                     raise FileNotFoundError(f"no warehouse at {path}: run `kasko load` first")
-                key = data_version(path)
+                key = file_key(path)
                 entry = self._open.get(path)
                 if entry is not None and (entry.key == key or entry is waited_for):
                     entry.users += 1
@@ -124,13 +133,6 @@ class WarehouseConnections:
                     del self._open[path]
                 entry = _Open(key, connect_read_only(path))
                 self._open[path] = entry
-
-    def close_all(self) -> None:
-        """Close every connection (tests; a process about to exit)."""
-        with self._changed:
-            for entry in self._open.values():
-                entry.con.close()
-            self._open.clear()
 
 
 connections = WarehouseConnections()

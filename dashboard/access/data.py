@@ -23,7 +23,6 @@ from dashboard.access.connections import (
     first_row,
     frame,
     is_missing,
-    register,
     warehouse_or_default,
 )
 from dashboard.access.principal import ENABLEMENT_PROFILE_SEGMENT, Principal
@@ -382,7 +381,7 @@ def list_lines(
         allowed = _line_scope(principal, cursor, path, code)
         customers = [code] if allowed and code else []
         changes = accounts.enablement_changes(app_database_path(path), customers)
-        register(cursor, "line_states", line_states(cursor, changes, customers))
+        cursor.register("line_states", line_states(cursor, changes, customers))
         return frame(
             cursor,
             "customer_lines",
@@ -455,7 +454,7 @@ def audit_trail(
         allowed = _line_scope(principal, cursor, path, code)
         customers = [code] if allowed and code else []
         changes = accounts.enablement_changes(app_database_path(path), customers)
-        register(cursor, "app_changes", changes)
+        cursor.register("app_changes", changes)
         return frame(cursor, "audit_trail", customer_code=code if allowed else None)
 
 

@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from dashboard.access.connections import frame, is_missing, register
+from dashboard.access.connections import frame, is_missing
 from dashboard.access.principal import Principal
 from pipelines import accounts
 from pipelines.config import app_database_path
@@ -105,5 +105,5 @@ def line_states(
     Columns: customer_code, nmu, enabled (bool or None), changed_by, changed_at, source
     ('export' or 'dashboard'). Lines that were never enabled or disabled are absent.
     """
-    register(cursor, "app_changes", app_changes)
+    cursor.register("app_changes", app_changes)
     return frame(cursor, "line_enablement", customers=list(customers), nmu=nmu)

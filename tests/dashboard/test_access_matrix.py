@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import fields
 from datetime import date, datetime
 from functools import cache
@@ -13,7 +14,7 @@ import pandas as pd
 import pytest
 
 from dashboard.access import auth, data
-from dashboard.access.connections import connections
+from dashboard.access.connections import connections, data_version
 from dashboard.access.principal import Principal
 from pipelines import accounts
 from pipelines.config import app_database_path
@@ -402,8 +403,10 @@ def audit_rows(db: Path, who: Principal, customer: str, source: str) -> list[tup
 
 def test_legal_representative_changes_lines_with_an_audit_row_each(own_warehouse: Path) -> None:
     legale = principal(own_warehouse, "legale@alfa.it")
+    version = data_version(own_warehouse)
     changed = data.set_enablement(legale, X, ["3331000003", "333 100 0001"], False, own_warehouse)
     assert changed == 1  # 3331000003 was never enabled: only 3331000001 changes
+    assert data_version(own_warehouse) != version  # cached answers are not served any more
     changed = data.set_enablement(legale, X, ["3331000003", "3331000002"], True, own_warehouse)
     assert changed == 2
     # newest first; one change's lines in reverse order of recording
@@ -503,7 +506,9 @@ def test_most_recent_change_wins_between_dashboard_and_exports(
     # ... a later one does
     newer = write_export(tmp_path / "exports", "abilitazioni_2025-07-01.csv",
                          "X001;3331000001;Sì;legale@alfa.it;01/07/2025 08:00")
+    version = data_version(own_warehouse)
     assert load_paths([newer], own_warehouse)[0].loaded == 1
+    assert data_version(own_warehouse) != version
     assert carla_sees() == {"RK-1001", "RK-1002"}
     audit = data.audit_trail(legale, X, warehouse=own_warehouse)
     top = audit[audit["nmu"] == "3331000001"][["changed_at", "source"]].head(3)
@@ -522,3 +527,16 @@ def test_a_tie_goes_to_the_dashboard(own_warehouse: Path, monkeypatch: pytest.Mo
     lines = data.list_lines(legale, X, warehouse=own_warehouse).set_index("nmu")
     assert not lines.loc["3331000001", "enabled"]
     assert lines.loc["3331000001", "enabled_source"] == "dashboard"
+
+
+def test_sessions_on_threads_share_the_warehouse_safely(warehouse: Path) -> None:
+    """Streamlit runs sessions on threads: each call has its own cursor, answers stay apart."""
+    logins = ["direzione@carrier.it", "legale@alfa.it", "carla.verdi@alfa.it", "master@beta.it"]
+    principals = [principal(warehouse, login) for login in logins]
+
+    def claims_of(who: Principal) -> set[str]:
+        return claim_numbers(data.list_claims(who, as_of=AS_OF, warehouse=warehouse))
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(claims_of, principals * 3))
+    assert answers == [MATRIX[login][2] for login in logins] * 3

@@ -228,6 +228,26 @@ def test_odd_headers_reordered_with_an_extra_column(
     assert warehouse.rows("select extra_columns from raw.load_log") == [(["Note interne"],)]
 
 
+def test_a_repeated_extra_column_is_ignored_and_kept_in_raw_values(
+    exports: ExportFolder, warehouse: Warehouse, rows: RowBuilders
+) -> None:
+    bad = rows.customer(customer="C002", vat="01234567890")
+    exports.text("clienti.csv", "\r\n".join([
+        ";".join(rows.customer()) + ";Note;Note;",
+        ";".join(rows.customer().values()) + ";uno;due;tre",
+        ";".join(bad.values()) + ";uno;due;",
+    ]) + "\r\n")
+
+    results = warehouse.load(exports.path)
+
+    assert [counts(r) for r in results] == [("clienti.csv", "customers", 2, 1, 0, 1, None)]
+    assert results[0].extra_columns == ["Note"]
+    ((raw_values,),) = warehouse.rows("select raw_values from raw.quarantine")
+    assert json.loads(raw_values) == bad | {
+        "Note": "uno", "Note (colonna 9)": "due", "colonna 10": None
+    }
+
+
 # ------------------------------------------------------------------ refused files
 
 

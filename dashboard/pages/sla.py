@@ -1,0 +1,94 @@
+"""SLA page: compliance against the target, trends, breakdowns, breaches and the monthly report."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, session, tables, views
+from dashboard.access.data import BREAKDOWN_DIMENSIONS, sla_breakdown, sla_by_period, sla_summary
+from dashboard.components import as_of_picker, download_buttons, scoped
+from dashboard.i18n import DIMENSION_LABELS, PAGE_TITLES, format_number
+from dashboard.report_download import may_download, report_downloads
+
+principal = session.current_principal()
+st.title(PAGE_TITLES["sla"])
+as_of = as_of_picker()
+date_from, date_to = views.period_picker(as_of)
+target = views.compliance_target()
+period = {"as_of": as_of, "date_from": date_from, "date_to": date_to}
+
+summary = scoped(sla_summary, principal, **period)
+views.sla_tiles(summary, target)
+
+st.subheader("Andamento della conformità")
+weekly_tab, monthly_tab = st.tabs(["Per settimana", "Per mese"])
+for tab, grain, title in (
+    (weekly_tab, "week", "Conformità per settimana di scadenza"),
+    (monthly_tab, "month", "Conformità per mese di scadenza"),
+):
+    periods = scoped(sla_by_period, principal, grain=grain, **period)
+    if (periods["met"] + periods["breached"]).sum() == 0:
+        tab.info("Nessuna pratica rispettata o violata nel periodo.")
+    else:
+        tab.plotly_chart(charts.compliance_trend(periods, grain, target, title),
+                         key=f"trend_{grain}")
+
+st.subheader("Conformità per dimensione")
+dimension = st.selectbox(
+    "Dimensione", [name for name in DIMENSION_LABELS if name in BREAKDOWN_DIMENSIONS],
+    format_func=DIMENSION_LABELS.get, key="sla_dimension",
+)
+label = DIMENSION_LABELS[dimension]
+breakdown = views.with_display_label(
+    scoped(sla_breakdown, principal, dimension, **period), dimension
+)
+if breakdown.empty:
+    st.info("Nessuna pratica nel periodo.")
+else:
+    if (breakdown["met"] + breakdown["breached"]).sum() > 0:
+        st.plotly_chart(charts.compliance_by_value(breakdown, target, label),
+                        key="breakdown_chart")
+    shown = views.breakdown_table(breakdown, label)
+    st.dataframe(
+        shown, hide_index=True, key="breakdown_table", placeholder="–",
+        column_config=views.breakdown_column_config(),
+    )
+    download_buttons(shown, f"sla_per_{dimension}_{date_from}_{date_to}", "breakdown")
+
+st.subheader("Giorni lavorativi impiegati")
+closed = views.claims_due_in(principal, ("met", "breached"), as_of, date_from, date_to)
+if closed.empty:
+    st.info("Nessuna pratica rispettata o violata nel periodo.")
+else:
+    limit = int(summary["sla_business_days"].iloc[0])
+    st.plotly_chart(charts.days_taken_histogram(views.days_taken_distribution(closed), limit),
+                    key="days_taken")
+
+st.subheader("Pratiche da seguire")
+breaches = closed[closed["sla_state"] == "breached"]
+at_risk = views.claims_due_in(principal, ("at_risk",), as_of, None, None)
+breaches_tab, at_risk_tab = st.tabs([
+    f"Violazioni nel periodo ({format_number(len(breaches))})",
+    f"A rischio alla data ({format_number(len(at_risk))})",
+])
+for tab, rows, stem, caption in (
+    (breaches_tab, breaches, "violazioni", "Pratiche con scadenza nel periodo e SLA violato."),
+    (at_risk_tab, at_risk, "a_rischio",
+     "Tutte le pratiche aperte con scadenza oggi o il prossimo giorno lavorativo, "
+     "anche oltre la fine del periodo."),
+):
+    with tab:
+        st.caption(caption)
+        if rows.empty:
+            st.success("Nessuna pratica.")
+            continue
+        st.dataframe(tables.claims_table(rows), hide_index=True, key=f"{stem}_table",
+                     placeholder="–",
+                     column_config=tables.claims_columns(not principal.is_customer_side))
+        download_buttons(tables.claims_export(rows), f"{stem}_{as_of}", stem)
+
+if may_download(principal):  # the report covers every customer: Management only
+    st.subheader("Report mensile")
+    st.caption("Il report SLA del mese scelto (tutti i clienti), calcolato alla data di "
+               "situazione: Excel per l'analisi, HTML per la stampa.")
+    report_downloads(principal, as_of)

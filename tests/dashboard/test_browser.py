@@ -1,0 +1,182 @@
+"""End to end: `kasko serve` over generated demo data, driven in headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dashboard.access import data
+from dashboard.access.auth import principal_for_login
+from pipelines import accounts
+from pipelines.config import app_database_path
+from pipelines.generate import DEMO_ACCOUNTS, generate
+from pipelines.load import load_paths
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+MANDATARIO = "mandatario@kasko.demo"
+MANAGEMENT = "management@kasko.demo"
+TIMEOUT_MS = 20_000
+
+pytestmark = pytest.mark.browser
+
+
+def chromium_path() -> str:
+    """The Chromium to drive: $KASKO_CHROMIUM, else the one on PATH; never skipped silently."""
+    found = os.environ.get("KASKO_CHROMIUM") or next(
+        (path for name in CHROMIUM_CANDIDATES if (path := shutil.which(name))), None
+    )
+    if found:
+        return found
+    where = "on CI" if os.environ.get("CI") else "on this machine"
+    pytest.fail(
+        f"\n{'!' * 72}\nNO CHROMIUM FOUND {where}: the end-to-end browser test cannot run.\n"
+        "Install it with `apt-get install -y chromium` (or `make browser`), or point\n"
+        f"KASKO_CHROMIUM at a Chromium binary.\n{'!' * 72}",
+        pytrace=False,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Small demo data, loaded, with the two demo accounts this test signs in with."""
+    folder = tmp_path_factory.mktemp("browser")
+    exports = generate(folder / "exports", customers=12, devices=400, claims=150)
+    db = folder / "kasko.duckdb"
+    results = load_paths(exports, db)
+    assert [r.error for r in results if r.error] == []
+    for login in (MANDATARIO, MANAGEMENT):
+        accounts.set_password(app_database_path(db), login, DEMO_ACCOUNTS[login][1])
+    return db
+
+
+@pytest.fixture(scope="module")
+def server(warehouse: Path) -> Iterator[str]:
+    port = free_port()
+    log = (warehouse.parent / "serve.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", "serve", "--db", str(warehouse),
+         "--port", str(port), "--address", "127.0.0.1"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as answer:
+                    if answer.read().decode().strip() == "ok":
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                log.flush()
+                pytest.fail("kasko serve did not start:\n"
+                            + (warehouse.parent / "serve.log").read_text(errors="replace"))
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def single_claim_imei(db: Path) -> tuple[str, str]:
+    """An IMEI of the Mandatario's customer with exactly one claim, and that claim's number."""
+    principal = principal_for_login(db, MANDATARIO)
+    assert principal is not None
+    claims = data.list_claims(principal, data.ClaimFilters(view="history"), warehouse=db)
+    counts = claims["imei"].value_counts()
+    imei = sorted(counts[counts == 1].index)[0]
+    return imei, claims.loc[claims["imei"] == imei, "request_number"].item()
+
+
+def settle(page) -> None:
+    """Wait until the app has finished its current run."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
+                           timeout=TIMEOUT_MS)
+    page.wait_for_timeout(300)  # let the grid canvases paint
+
+
+def sign_in(page, url: str, login: str) -> None:
+    page.goto(url)
+    page.get_by_label("Utente").fill(login)
+    page.get_by_label("Password").fill(DEMO_ACCOUNTS[login][1])
+    page.get_by_role("button", name="Accedi").click()
+    page.get_by_role("heading", name="Monitoraggio ticket").wait_for(timeout=TIMEOUT_MS)
+    settle(page)
+
+
+def open_page(page, title: str) -> None:
+    page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+    page.get_by_role("heading", name=title).first.wait_for(timeout=TIMEOUT_MS)
+    settle(page)
+
+
+def shoot(page, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_a_mandatario_finds_a_claim_by_imei(server: str, warehouse: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    executable = chromium_path()
+    imei, number = single_claim_imei(warehouse)
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True,
+                                             args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(locale="it-IT", timezone_id="Europe/Rome",
+                                          viewport={"width": 1440, "height": 1000})
+            page = context.new_page()
+            page.set_default_timeout(TIMEOUT_MS)
+            sign_in(page, server, MANDATARIO)
+
+            page.get_by_test_id("stButtonGroup").get_by_text("Storico", exact=True).click()
+            settle(page)
+            imei_box = page.get_by_label("IMEI", exact=True)
+            imei_box.fill(imei)
+            imei_box.press("Enter")
+            expect(page.get_by_text("1 pratica · dalla più urgente")).to_be_visible()
+            page.locator('[data-testid="stDataFrame"] canvas').first.wait_for()
+            expect(page.get_by_role("heading", name=f"Pratica {number}")).to_be_visible()
+            assert f"imei={imei}" in page.url  # the filter is in the address, to share
+            settle(page)
+            shoot(page, "mandatario_monitoraggio")
+            for title, name in (("Abilitazioni", "abilitazioni"), ("SLA", "sla")):
+                open_page(page, title)
+                shoot(page, f"mandatario_{name}")
+
+            page.get_by_role("button", name="Esci").click()
+            sign_in(page, server, MANAGEMENT)
+            shoot(page, "management_monitoraggio")
+            for title, name in (("SLA", "sla"), ("Abilitazioni", "abilitazioni"),
+                                ("Portafoglio", "portafoglio"), ("Qualità dati", "qualita_dati")):
+                open_page(page, title)
+                shoot(page, f"management_{name}")
+        finally:
+            browser.close()
