@@ -16,6 +16,7 @@ from dashboard.i18n import (
     FLAG_LABELS,
     SLA_STATE_BADGES,
     count_label,
+    format_number,
 )
 
 HISTORY_COLUMNS = (
@@ -48,15 +49,15 @@ def _lines(*parts: str | None) -> str:
 
 
 def _sla_figure(claim: dict[str, Any]) -> tuple[str, str]:
-    """The one business-day figure that matters for the claim's state, with its label."""
-    if claim.get("business_days_remaining") is not None:
-        return "Alla consegna prevista", _business_days(claim["business_days_remaining"])
-    if claim.get("business_days_late"):
-        return "Ritardo", _business_days(claim["business_days_late"])
-    if claim.get("business_days_taken") is not None:
-        return "Tempo di consegna", _business_days(claim["business_days_taken"])
-    if claim.get("documentation_pending_days") is not None:
-        return "Attesa documenti", _business_days(claim["documentation_pending_days"])
+    """The one business-day figure that matters for the claim's state, and its label."""
+    for name, label in (
+        ("business_days_remaining", "Giorni lavorativi alla consegna"),
+        ("business_days_late", "Giorni lavorativi di ritardo"),
+        ("business_days_taken", "Giorni lavorativi impiegati"),
+        ("documentation_pending_days", "Giorni lavorativi in attesa documenti"),
+    ):
+        if claim.get(name) is not None and (name != "business_days_late" or claim[name]):
+            return label, format_number(claim[name])
     return "Giorni lavorativi", "–"
 
 

@@ -69,6 +69,12 @@ LINE_COLUMNS = (
     "enabled_changed_by",
 )
 AUDIT_COLUMNS = ("changed_at", "changed_by", "nmu", "enabled_before", "enabled_after", "source")
+ROW_PIXELS = 35  # st.dataframe's default row height, header included
+
+
+def fitted_height(rows: int, most: int = 12) -> int:
+    """A table height that shows every row up to `most`, with no empty rows below."""
+    return ROW_PIXELS * (min(max(rows, 1), most) + 1) + 3
 
 
 def _device(brand: pd.Series, model: pd.Series) -> pd.Series:
@@ -98,6 +104,8 @@ def claims_table(claims: pd.DataFrame) -> pd.DataFrame:
     shown = claims.assign(
         sla_badge=sla_badges(claims["sla_state"]),
         device=_device(claims["device_brand"], claims["device_model"]),
+        # a claim may name a customer missing from the registry: show its code
+        company_name=claims["company_name"].fillna(claims["customer_code"]),
     )
     return shown[list(CLAIM_COLUMNS)]
 
@@ -107,28 +115,25 @@ def claims_columns(show_customer: bool) -> ColumnConfig:
     days = st.column_config.NumberColumn
     day = st.column_config.DateColumn
     config: ColumnConfig = {
-        "request_number": text(COLUMN_LABELS["request_number"], width="medium", pinned=True),
-        "sla_badge": text(COLUMN_LABELS["sla_badge"], width="small",
+        "request_number": text(COLUMN_LABELS["request_number"], pinned=True),
+        "sla_badge": text(COLUMN_LABELS["sla_badge"],
                           help="Stato rispetto ai 5 giorni lavorativi, alla data «Situazione al»"),
-        "status": text(COLUMN_LABELS["status"], width="small"),
-        "due_date": day(COLUMN_LABELS["due_date"], format=DATE_FORMAT, width="small",
+        "status": text(COLUMN_LABELS["status"]),
+        "due_date": day(COLUMN_LABELS["due_date"], format=DATE_FORMAT,
                         help="5° giorno lavorativo dalla ricezione della documentazione completa"),
         "business_days_remaining": days(COLUMN_LABELS["business_days_remaining"], format="%d",
-                                        width="small",
                                         help="Giorni lavorativi fino alla consegna prevista"),
         "business_days_late": days(COLUMN_LABELS["business_days_late"], format="%d",
-                                   width="small",
                                    help="Giorni lavorativi oltre la consegna prevista"),
-        "request_type": text(COLUMN_LABELS["request_type"], width="medium"),
-        "company_name": text(COLUMN_LABELS["company_name"], width="medium"),
-        "nmu": text(COLUMN_LABELS["nmu"], width="small"),
-        "imei": text(COLUMN_LABELS["imei"], width="medium"),
-        "device": text(COLUMN_LABELS["device"], width="medium"),
-        "channel": text(COLUMN_LABELS["channel"], width="small"),
-        "delivery_mode": text(COLUMN_LABELS["delivery_mode"], width="small"),
-        "opened_date": day(COLUMN_LABELS["opened_date"], format=DATE_FORMAT, width="small"),
-        "available_date": day(COLUMN_LABELS["available_date"], format=DATE_FORMAT,
-                              width="small"),
+        "request_type": text(COLUMN_LABELS["request_type"]),
+        "company_name": text(COLUMN_LABELS["company_name"]),
+        "nmu": text(COLUMN_LABELS["nmu"]),
+        "imei": text(COLUMN_LABELS["imei"]),
+        "device": text(COLUMN_LABELS["device"]),
+        "channel": text(COLUMN_LABELS["channel"]),
+        "delivery_mode": text(COLUMN_LABELS["delivery_mode"]),
+        "opened_date": day(COLUMN_LABELS["opened_date"], format=DATE_FORMAT),
+        "available_date": day(COLUMN_LABELS["available_date"], format=DATE_FORMAT),
     }
     if not show_customer:
         config["company_name"] = None
@@ -156,18 +161,18 @@ def lines_table(lines: pd.DataFrame) -> pd.DataFrame:
 def lines_columns() -> ColumnConfig:
     text = st.column_config.TextColumn
     return {
-        "enabled": st.column_config.CheckboxColumn(COLUMN_LABELS["enabled"], width="small"),
-        "nmu": text(COLUMN_LABELS["nmu"], width="small", pinned=True),
-        "assignee": text(COLUMN_LABELS["assignee"], width="medium"),
-        "assignee_email": text(COLUMN_LABELS["assignee_email"], width="medium"),
-        "device": text(COLUMN_LABELS["device"], width="medium"),
-        "imei": text(COLUMN_LABELS["imei"], width="medium"),
-        "protection_state": text(COLUMN_LABELS["protection_state"], width="small"),
+        "enabled": st.column_config.CheckboxColumn(COLUMN_LABELS["enabled"]),
+        "nmu": text(COLUMN_LABELS["nmu"], pinned=True),
+        "assignee": text(COLUMN_LABELS["assignee"]),
+        "assignee_email": text(COLUMN_LABELS["assignee_email"]),
+        "device": text(COLUMN_LABELS["device"]),
+        "imei": text(COLUMN_LABELS["imei"]),
+        "protection_state": text(COLUMN_LABELS["protection_state"]),
         "protection_end": st.column_config.DateColumn(COLUMN_LABELS["protection_end"],
-                                                      format=DATE_FORMAT, width="small"),
+                                                      format=DATE_FORMAT),
         "enabled_changed_at": st.column_config.DatetimeColumn(
-            COLUMN_LABELS["enabled_changed_at"], format=DATETIME_FORMAT, width="small"),
-        "enabled_changed_by": text(COLUMN_LABELS["enabled_changed_by"], width="medium"),
+            COLUMN_LABELS["enabled_changed_at"], format=DATETIME_FORMAT),
+        "enabled_changed_by": text(COLUMN_LABELS["enabled_changed_by"]),
     }
 
 
@@ -185,10 +190,10 @@ def audit_columns() -> ColumnConfig:
     text = st.column_config.TextColumn
     return {
         "changed_at": st.column_config.DatetimeColumn(COLUMN_LABELS["changed_at"],
-                                                      format=DATETIME_FORMAT, width="small"),
-        "changed_by": text(COLUMN_LABELS["changed_by"], width="medium"),
-        "nmu": text(COLUMN_LABELS["nmu"], width="small"),
-        "enabled_before": text(COLUMN_LABELS["enabled_before"], width="small"),
-        "enabled_after": text(COLUMN_LABELS["enabled_after"], width="small"),
-        "source": text(COLUMN_LABELS["source"], width="small"),
+                                                      format=DATETIME_FORMAT),
+        "changed_by": text(COLUMN_LABELS["changed_by"]),
+        "nmu": text(COLUMN_LABELS["nmu"]),
+        "enabled_before": text(COLUMN_LABELS["enabled_before"]),
+        "enabled_after": text(COLUMN_LABELS["enabled_after"]),
+        "source": text(COLUMN_LABELS["source"]),
     }

@@ -83,7 +83,7 @@ DAILY_FILES = 30  # the last 30 days have one claims file a day, older history o
 XLSX_MAX_ROWS = 20_000  # xlsxwriter is pure Python: a bigger month is not written as XLSX
 # DuckDB's COPY has a fixed cost per statement; batches of claims files smaller than this
 # are written by Python's csv module from one fetch instead (same bytes, see the tests)
-PYTHON_CSV_MAX_ROWS = 200_000
+PYTHON_CSV_MAX_ROWS = 50_000
 SECONDS_PER_DAY = 86_400
 NEVER = np.int64(2**62)  # time of an event that has not happened: after any cut-off
 NAT = np.iinfo(np.int64).min

@@ -172,16 +172,19 @@ def _load_rows(con: duckdb.DuckDBPyConnection, kind: SourceKind, raw: RawFile, l
         """
     )
     if kind.name in HISTORY_KINDS:
-        # every distinct version is history; the same version sent again is not repeated
+        # every distinct version is history; the same version sent again is not repeated.
+        # Picking lines by key first, then joining, keeps wide rows out of sorts and windows.
         con.execute(
             f"""
             insert into core.{kind.name}_versions
-            select * from valid as v
-            where not exists (
-                select 1 from core.{kind.name}_versions as h
-                where {' and '.join(f'h.{k} = v.{k}' for k in kind.key)} and h.row_hash = v.row_hash
-            )
-            qualify row_number() over (partition by {key}, row_hash order by line) = 1
+            select valid.*
+            from valid
+            semi join (
+                select {key}, row_hash, min(line) as line from valid group by all
+            ) as first_copy using ({key}, row_hash, line)
+            anti join core.{kind.name}_versions as history
+                on {' and '.join(f'history.{k} = valid.{k}' for k in kind.key)}
+                and history.row_hash = valid.row_hash
             """
         )
     join_condition = " and ".join(f"current.{k} = candidate.{k}" for k in kind.key)
@@ -189,12 +192,11 @@ def _load_rows(con: duckdb.DuckDBPyConnection, kind: SourceKind, raw: RawFile, l
         f"""
         create or replace temp table winners as
         with
-        candidate as (
-            select * from valid
-            qualify row_number() over (
-                partition by {key} order by {_order_expression(kind, 'valid')} desc
-            ) = 1
-        )
+        newest_line as (
+            select {key}, arg_max(line, {_order_expression(kind, 'valid')}) as line
+            from valid group by all
+        ),
+        candidate as (select valid.* from valid semi join newest_line using ({key}, line))
         select candidate.*
         from candidate
         left join core.{kind.name} as current on {join_condition}

@@ -8,7 +8,13 @@ from dashboard import session
 from dashboard.access import data
 from dashboard.components import forget_scoped_results, scoped
 from dashboard.i18n import PAGE_TITLES, count_label
-from dashboard.tables import audit_columns, audit_table, lines_columns, lines_table
+from dashboard.tables import (
+    audit_columns,
+    audit_table,
+    fitted_height,
+    lines_columns,
+    lines_table,
+)
 
 PENDING = "enablement_pending"  # (customer, lines, enable) waiting for confirmation
 DONE = "enablement_done"  # the message to show once the page has been drawn again
@@ -84,8 +90,9 @@ if lines.empty:
     st.info("Nessuna linea corrisponde alla ricerca." if search else "Nessuna linea.", icon="🔍")
 elif principal.may_change_enablement:
     event = st.dataframe(
-        lines_table(lines), hide_index=True, width="stretch", height=420,
-        column_config=lines_columns(), on_select="rerun", selection_mode="multi-row",
+        lines_table(lines), hide_index=True, width="stretch", placeholder="–",
+        height=fitted_height(len(lines)), column_config=lines_columns(),
+        on_select="rerun", selection_mode="multi-row",
         key=f"lines_{customer}_{search}",
     )
     chosen = lines["nmu"].iloc[list(event.selection.rows)].dropna().tolist()
@@ -101,8 +108,8 @@ elif principal.may_change_enablement:
     if PENDING in st.session_state:
         _confirm(*st.session_state[PENDING])
 else:
-    st.dataframe(lines_table(lines), hide_index=True, width="stretch", height=420,
-                 column_config=lines_columns())
+    st.dataframe(lines_table(lines), hide_index=True, width="stretch", placeholder="–",
+                 height=fitted_height(len(lines)), column_config=lines_columns())
     st.info("Sola lettura: abilita o disabilita le linee il Rappresentante Legale "
             "(Professionisti) o il Mandatario (Aziende) del cliente.", icon="🔒")
 
@@ -113,5 +120,5 @@ if trail.empty:
 else:
     st.caption(f"{count_label(len(trail), 'modifica', 'modifiche')}, dalla più recente. "
                "Il registro non è modificabile.")
-    st.dataframe(audit_table(trail), hide_index=True, width="stretch", height=320,
-                 column_config=audit_columns())
+    st.dataframe(audit_table(trail), hide_index=True, width="stretch", placeholder="–",
+                 height=fitted_height(len(trail), most=8), column_config=audit_columns())

@@ -12,7 +12,7 @@ from dashboard.access import data
 from dashboard.claim_detail_view import show_claim_detail
 from dashboard.components import as_of_picker, deferred_download_buttons, scoped
 from dashboard.i18n import PAGE_TITLES, SLA_STATE_LABELS, VIEW_LABELS, count_label
-from dashboard.tables import claims_columns, claims_export, claims_table
+from dashboard.tables import claims_columns, claims_export, claims_table, fitted_height
 from pipelines import contract
 
 SHOWN = 1000  # rows in the table; one more is asked for to know whether there are more
@@ -114,8 +114,8 @@ else:
         if more else f"{counted} · dalla più urgente · seleziona una riga per il dettaglio"
     )
     event = st.dataframe(
-        claims_table(claims), hide_index=True, width="stretch",
-        height=min(38 + 35 * len(claims), 460),
+        claims_table(claims), hide_index=True, width="stretch", placeholder="",
+        height=fitted_height(len(claims)),
         column_config=claims_columns(show_customer=len(names) > 1),
         on_select="rerun", selection_mode="single-row",
         # a new list starts with no row selected: the key follows the filters

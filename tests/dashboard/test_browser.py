@@ -22,7 +22,7 @@ from pipelines.generate import DEMO_ACCOUNTS, generate
 from pipelines.load import load_paths
 
 ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
+ARTIFACTS = ROOT / "test-artifacts" / "e2e"
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -31,6 +31,7 @@ CHROMIUM_ARGS = [
 MANDATARIO = "mandatario@kasko.demo"
 MANAGEMENT = "management@kasko.demo"
 TIMEOUT_MS = 20_000
+VIEWPORT_HEIGHT = 1000
 
 pytestmark = pytest.mark.browser
 
@@ -123,8 +124,8 @@ def settle(page) -> None:
 
 def sign_in(page, url: str, login: str) -> None:
     page.goto(url)
-    page.get_by_label("Utente").fill(login)
-    page.get_by_label("Password").fill(DEMO_ACCOUNTS[login][1])
+    page.get_by_role("textbox", name="Utente").fill(login)
+    page.get_by_role("textbox", name="Password").fill(DEMO_ACCOUNTS[login][1])
     page.get_by_role("button", name="Accedi").click()
     page.get_by_role("heading", name="Monitoraggio ticket").wait_for(timeout=TIMEOUT_MS)
     settle(page)
@@ -137,7 +138,16 @@ def open_page(page, title: str) -> None:
 
 
 def shoot(page, name: str) -> None:
+    """A screenshot of the whole page: the app scrolls inside its own container, not the page."""
+    height = page.evaluate(
+        """() => Math.max(...['stMain', 'stAppViewContainer', 'stSidebar'].map(id =>
+            document.querySelector(`[data-testid="${id}"]`)?.scrollHeight ?? 0))"""
+    )
+    width = page.viewport_size["width"]
+    page.set_viewport_size({"width": width, "height": min(max(height, VIEWPORT_HEIGHT), 6000)})
+    settle(page)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.set_viewport_size({"width": width, "height": VIEWPORT_HEIGHT})
 
 
 def test_a_mandatario_finds_a_claim_by_imei(server: str, warehouse: Path) -> None:
@@ -145,20 +155,20 @@ def test_a_mandatario_finds_a_claim_by_imei(server: str, warehouse: Path) -> Non
 
     executable = chromium_path()
     imei, number = single_claim_imei(warehouse)
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, headless=True,
                                              args=CHROMIUM_ARGS)
         try:
             context = browser.new_context(locale="it-IT", timezone_id="Europe/Rome",
-                                          viewport={"width": 1440, "height": 1000})
+                                          viewport={"width": 1440, "height": VIEWPORT_HEIGHT})
             page = context.new_page()
             page.set_default_timeout(TIMEOUT_MS)
             sign_in(page, server, MANDATARIO)
 
             page.get_by_test_id("stButtonGroup").get_by_text("Storico", exact=True).click()
             settle(page)
-            imei_box = page.get_by_label("IMEI", exact=True)
+            imei_box = page.get_by_role("textbox", name="IMEI", exact=True)
             imei_box.fill(imei)
             imei_box.press("Enter")
             expect(page.get_by_text("1 pratica · dalla più urgente")).to_be_visible()

@@ -1,0 +1,344 @@
+"""`make bench`: the product measured at fleet scale against its budgets.
+
+Generates the bench set once (cached under bench/cache/), then measures the full load
+against DuckDB merely reading the same files, an incremental daily load at two warehouse
+sizes, every data-access call the pages make (p50/p95 over warm calls), each page's
+script run under AppTest and the full load's peak memory. Prints a table and writes
+bench/results.json with the machine's cores and memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+
+from pipelines.config import PROJECT_ROOT
+
+BENCH_DIR = PROJECT_ROOT / "bench"
+CACHE = BENCH_DIR / "cache"
+KASKO = [sys.executable, "-m", "pipelines.cli"]
+# The bench set ends on a fixed day, so that a cached set stays valid and runs compare.
+BENCH_TODAY = date(2026, 11, 27)
+FRACTIONS = {"0.25x": 0.25, "0.5x": 0.5, "1x": 1.0}
+FULL_DEVICES, FULL_CLAIMS, FULL_CUSTOMERS = 2_000_000, 1_000_000, 150_000
+
+
+@dataclass
+class Figure:
+    name: str
+    value: float
+    unit: str
+    budget: float | None = None
+    note: str = ""
+
+    @property
+    def holds(self) -> bool | None:
+        return None if self.budget is None else self.value <= self.budget
+
+
+def run(command: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, check=True, text=True, capture_output=True, **kwargs)
+
+
+def timed(action: Callable[[], object]) -> float:
+    began = time.perf_counter()
+    action()
+    return time.perf_counter() - began
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
+    return ordered[index]
+
+
+# ---------------------------------------------------------------- data sets
+
+
+def generate_set(label: str, fraction: float) -> tuple[Path, float | None]:
+    """The exports of one scale, generated once; returns the folder and the time it took."""
+    folder = CACHE / f"exports-{label}"
+    if (folder / ".complete").exists():
+        return folder, None
+    shutil.rmtree(folder, ignore_errors=True)
+    command = KASKO + ["generate", str(folder), "--today", BENCH_TODAY.isoformat()]
+    if fraction == 1.0:
+        command += ["--scale", "bench"]
+    else:
+        command += [
+            "--scale", "bench",
+            "--devices", str(int(FULL_DEVICES * fraction)),
+            "--claims", str(int(FULL_CLAIMS * fraction)),
+            "--customers", str(int(FULL_CUSTOMERS * fraction)),
+        ]
+    seconds = timed(lambda: run(command))
+    (folder / ".complete").write_text("ok")
+    return folder, seconds
+
+
+def daily_file(label: str) -> Path:
+    """One more day of claims (about 5,000 rows) for the incremental load."""
+    folder = CACHE / "next-day"
+    target = folder / f"segnalazioni_{(BENCH_TODAY + timedelta(days=1)).isoformat()}.csv"
+    if target.exists():
+        return target
+    scratch = CACHE / "next-day-scratch"
+    shutil.rmtree(scratch, ignore_errors=True)
+    run(KASKO + ["generate", str(scratch), "--seed", "7", "--customers", "400", "--devices",
+                 "40000", "--claims", "60000", "--today", (BENCH_TODAY + timedelta(days=1)).isoformat()])
+    newest = max(scratch.glob("segnalazioni_????-??-??.csv"), key=lambda p: p.stat().st_size)
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(newest, target)
+    shutil.rmtree(scratch, ignore_errors=True)
+    return target
+
+
+# ---------------------------------------------------------------- loads
+
+
+def full_load(exports: Path, db: Path) -> tuple[float, float]:
+    """Seconds and peak RSS (MB) of `kasko load` of a whole set into a new warehouse."""
+    for leftover in db.parent.glob(db.name + "*"):
+        leftover.unlink()
+    began = time.perf_counter()
+    process = subprocess.Popen(KASKO + ["load", str(exports), "--db", str(db), "--json"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - began
+    if status != 0:
+        raise RuntimeError(f"kasko load of {exports} failed with status {status}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def plain_read(exports: Path, db: Path) -> float:
+    """DuckDB merely reading the same files into tables: the floor a load is compared with."""
+    from pipelines.readers import read_xlsx_into
+
+    for leftover in db.parent.glob(db.name + "*"):
+        leftover.unlink()
+    began = time.perf_counter()
+    con = duckdb.connect(str(db))
+    for index, path in enumerate(sorted(p for p in exports.iterdir() if p.is_file())):
+        if path.suffix == ".xlsx":
+            read_xlsx_into(con, path, f"t{index}")
+            continue
+        head = path.read_bytes()[:1 << 20]
+        try:
+            head.decode("utf-8")
+            encoding = "utf-8"
+        except UnicodeDecodeError:
+            encoding = "latin-1"
+        con.execute(
+            f"create table t{index} as select * from read_csv($path, encoding = $encoding, "
+            "ignore_errors = true)",
+            {"path": str(path), "encoding": encoding},
+        )
+    con.execute("checkpoint")
+    con.close()
+    return time.perf_counter() - began
+
+
+def incremental_load(db: Path, daily: Path) -> float:
+    """Seconds to load one more day into a copy of a loaded warehouse."""
+    copy = db.with_name(db.stem + "-incremental.duckdb")
+    shutil.copyfile(db, copy)
+    try:
+        return timed(lambda: run(KASKO + ["load", str(daily), "--db", str(copy), "--json"]))
+    finally:
+        for leftover in copy.parent.glob(copy.name + "*"):
+            leftover.unlink()
+
+
+# ---------------------------------------------------------------- data access
+
+
+def access_calls(db: Path, warm_calls: int) -> list[Figure]:
+    os.environ["KASKO_DB"] = str(db)
+    from dashboard.access import data
+    from dashboard.access.auth import principal_for_login
+    from dashboard.access.data import ClaimFilters
+
+    con = duckdb.connect(str(db), read_only=True)
+    imei, largest = con.execute(
+        """
+        with largest as (
+            select customer_code from core.devices group by all order by count(*) desc limit 1
+        )
+        select (select imei from core.claims where customer_code = largest.customer_code
+                order by request_number limit 1), customer_code
+        from largest
+        """
+    ).fetchone()
+    (am_login,) = con.execute(
+        "select account_manager from core.customers group by all order by count(*) desc limit 1"
+    ).fetchone()
+    (customers_of_am,) = con.execute(
+        "select count(*) from core.customers where account_manager = $1", [am_login]
+    ).fetchone()
+    con.close()
+    management = principal_for_login(db, "management@kasko.demo")
+    account_manager = principal_for_login(db, am_login)
+    as_of = BENCH_TODAY
+    calls: dict[str, tuple[Callable[[], object], float]] = {
+        "claims by exact IMEI (p95)": (
+            lambda: data.list_claims(management, ClaimFilters(imei=imei), as_of, db), 0.010),
+        "monitoring list, largest customer, filtered (p95)": (
+            lambda: data.list_claims(
+                management,
+                ClaimFilters(customer_code=largest, view="monitoring",
+                             request_types=("Furto/Smarrimento",), limit=500),
+                as_of, db), 0.100),
+        "SLA aggregates, all data (p95)": (
+            lambda: (data.sla_summary(management, as_of, warehouse=db),
+                     data.sla_by_period(management, as_of, "week", warehouse=db)), 0.300),
+        f"portfolio of an account manager, {customers_of_am} customers (p95)": (
+            lambda: data.portfolio(account_manager, as_of, db), 0.300),
+        "enablement list, largest customer (p95)": (
+            lambda: data.list_lines(management, largest, warehouse=db), None),
+    }
+    figures = []
+    for name, (call, budget) in calls.items():
+        call()  # warm: connection, caches
+        samples = [timed(call) for _ in range(warm_calls)]
+        figures.append(Figure(name.replace("(p95)", "(p50)"), statistics.median(samples) * 1000, "ms"))
+        figures.append(Figure(name, percentile(samples, 0.95) * 1000, "ms",
+                              None if budget is None else budget * 1000))
+    return figures
+
+
+def page_runs(db: Path) -> list[Figure]:
+    """Each page's script run under AppTest, signed in as Management."""
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard.access.auth import principal_for_login
+    from pipelines import accounts
+
+    os.environ["KASKO_DB"] = str(db)
+    principal = principal_for_login(db, "management@kasko.demo")
+    figures = []
+    for page in ("monitoring", "sla", "enablement", "portfolio", "data_quality"):
+        path = PROJECT_ROOT / "dashboard" / "pages" / f"{page}.py"
+        if not path.exists():
+            continue
+        app = AppTest.from_file(str(PROJECT_ROOT / "dashboard" / "app.py"), default_timeout=120)
+        app.session_state["principal"] = principal
+        app.session_state["signed_in_at"] = accounts.local_now()
+        app.session_state["last_activity_at"] = accounts.local_now()
+        app.run()
+        app.switch_page(f"pages/{page}.py")
+        samples = []
+        for _ in range(3):
+            samples.append(timed(app.run))
+        error = f"; exception: {app.exception[0].message[:80]}" if app.exception else ""
+        figures.append(Figure(f"page script run: {page}", statistics.median(samples), "s", 2.0,
+                              error))
+    return figures
+
+
+# ---------------------------------------------------------------- main
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipelines.bench")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per load figure")
+    parser.add_argument("--warm-calls", type=int, default=20)
+    parser.add_argument("--out", type=Path, default=BENCH_DIR / "results.json")
+    args = parser.parse_args(argv)
+
+    CACHE.mkdir(parents=True, exist_ok=True)
+    figures: list[Figure] = []
+    sets: dict[str, Path] = {}
+    for label, fraction in FRACTIONS.items():
+        print(f"bench set {label} ...", file=sys.stderr)
+        sets[label], seconds = generate_set(label, fraction)
+        if label == "1x" and seconds is not None:
+            figures.append(Figure("generate bench set", seconds, "s", 120.0))
+    daily = daily_file("1x")
+
+    scaling: dict[str, dict[str, float]] = {}
+    databases: dict[str, Path] = {}
+    for label, exports in sets.items():
+        repeats = args.repeats if label == "1x" else 1
+        db = CACHE / f"warehouse-{label}.duckdb"
+        print(f"full load {label} x{repeats} ...", file=sys.stderr)
+        loads = [full_load(exports, db) for _ in range(repeats)]
+        reads = [plain_read(exports, CACHE / "plain.duckdb") for _ in range(repeats)]
+        load_seconds = statistics.median(s for s, _ in loads)
+        read_seconds = statistics.median(reads)
+        peak = max(rss for _, rss in loads)
+        incremental = statistics.median(incremental_load(db, daily) for _ in range(repeats))
+        databases[label] = db
+        scaling[label] = {
+            "full_load_s": load_seconds, "plain_read_s": read_seconds,
+            "ratio": load_seconds / read_seconds, "incremental_s": incremental,
+            "peak_rss_mb": peak, "warehouse_mb": db.stat().st_size / 2**20,
+        }
+        if label == "1x":
+            figures += [
+                Figure("full load", load_seconds, "s"),
+                Figure("plain DuckDB read of the same files", read_seconds, "s"),
+                Figure("full load / plain read", load_seconds / read_seconds, "x", 2.0),
+                Figure("incremental daily load (1x warehouse)", incremental, "s"),
+                Figure("incremental / full load", incremental / load_seconds * 100, "%", 5.0),
+                Figure("full-load peak RSS", peak, "MB", 2048.0),
+            ]
+        if label == "0.5x":
+            figures.append(Figure("incremental daily load (0.5x warehouse)", incremental, "s"))
+
+    print("data-access calls ...", file=sys.stderr)
+    run(KASKO + ["users", "demo-accounts", "--db", str(databases["1x"])])
+    figures += access_calls(databases["1x"], args.warm_calls)
+    print("page script runs ...", file=sys.stderr)
+    figures += page_runs(databases["1x"])
+
+    report(figures, scaling, args.out)
+    return 0 if all(f.holds is not False for f in figures) else 1
+
+
+def report(figures: list[Figure], scaling: dict[str, dict[str, float]], out: Path) -> None:
+    width = max(len(f.name) for f in figures)
+    print(f"\n{'figure':<{width}}  {'value':>10}  {'budget':>10}  holds")
+    for figure in figures:
+        budget = "" if figure.budget is None else f"{figure.budget:,.1f}"
+        holds = {True: "yes", False: "NO", None: ""}[figure.holds]
+        print(f"{figure.name:<{width}}  {figure.value:>8,.1f} {figure.unit:<2} {budget:>10}  "
+              f"{holds} {figure.note}")
+    print("\nscale   full load  plain read  ratio  incremental  peak RSS  warehouse")
+    for label, row in scaling.items():
+        print(f"{label:<6} {row['full_load_s']:>9.1f}s {row['plain_read_s']:>10.1f}s "
+              f"{row['ratio']:>5.2f}x {row['incremental_s']:>10.2f}s {row['peak_rss_mb']:>7.0f}MB "
+              f"{row['warehouse_mb']:>8.0f}MB")
+    machine = {
+        "cores": os.cpu_count(),
+        "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({
+        "machine": machine,
+        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "figures": [asdict(f) | {"holds": f.holds} for f in figures],
+        "scaling": scaling,
+    }, indent=2))
+    print(f"\nwrote {out}")
+
+
+if __name__ == "__main__":
+    resource.setrlimit(resource.RLIMIT_NOFILE, resource.getrlimit(resource.RLIMIT_NOFILE))
+    sys.exit(main())
