@@ -12,6 +12,16 @@ from dashboard.i18n import MONTHS, SLA_STATE_LABELS, format_percent
 
 TARGET_COLOR = "#6a1b9a"
 NEUTRAL_COLOR = "#90a4ae"
+# One colour per export kind (and the entity a flag is about), the same in every chart.
+SERIES_COLORS = {
+    "Segnalazioni": "#1565c0",
+    "Pratiche": "#1565c0",
+    "Dispositivi": "#ef6c00",
+    "Clienti": "#2e7d32",
+    "Abilitazioni": "#6a1b9a",
+    "Punti assistenza": "#00838f",
+    "Utenti": "#8d6e63",
+}
 GRAIN_TITLES = {"week": "Settimana di scadenza (dal lunedì)", "month": "Mese di scadenza"}
 
 
@@ -143,6 +153,7 @@ def horizontal_counts(frame: pd.DataFrame, label: str, value: str, colour: str |
     for name, rows in groups:
         figure.add_bar(
             x=rows[value], y=rows[label], orientation="h", name=name or "",
+            marker_color=SERIES_COLORS.get(name or "", NEUTRAL_COLOR),
             hovertemplate="%{y}<br>%{x:,d} righe<extra>" + (name or "") + "</extra>",
         )
     figure.update_yaxes(categoryorder="array", categoryarray=order, automargin=True)

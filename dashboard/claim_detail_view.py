@@ -131,8 +131,10 @@ def _history(versions: pd.DataFrame) -> None:
     }
     columns |= {name: st.column_config.TextColumn(COLUMN_LABELS[name])
                 for name in ("status", "replacement_model", "rejection_reason")}
-    st.dataframe(versions[list(HISTORY_COLUMNS)], hide_index=True, column_config=columns,
-                 width="stretch", key="claim_history")
+    # a column that never held a value in the claim's life says nothing: left out
+    shown = versions[[name for name in HISTORY_COLUMNS if versions[name].notna().any()]]
+    st.dataframe(shown, hide_index=True, column_config=columns, width="stretch",
+                 placeholder="–", key="claim_history")
 
 
 def show_claim_detail(detail: ClaimDetail) -> None:

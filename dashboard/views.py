@@ -236,6 +236,12 @@ def portfolio_table(portfolio: pd.DataFrame, search: str | None) -> pd.DataFrame
     return rows[list(PORTFOLIO_COLUMNS)].rename(columns=PORTFOLIO_COLUMNS).reset_index(drop=True)
 
 
+def first_with_claims(shown: pd.DataFrame) -> int:
+    """The row of the most pressing customer with claims in the last 12 months (else the first)."""
+    active = (shown["Pratiche 12 mesi"] > 0).to_numpy().nonzero()[0]
+    return int(active[0]) if len(active) else 0
+
+
 def portfolio_column_config() -> dict[str, Any]:
     counts = ("Dispositivi coperti", "Pratiche 12 mesi", "Aperte a rischio", "Aperte violate",
               "Coperture in scadenza 90 gg")

@@ -1,4 +1,4 @@
-"""Seeded generator of realistic source exports: all six kinds, in their formats, with the usual dirt."""
+"""Seeded generator of realistic source exports: all six kinds, with their formats and dirt."""
 
 from __future__ import annotations
 
@@ -26,9 +26,8 @@ from faker import Faker
 from pipelines.contract import (
     HEADERS,
     AssistancePoint,
-    Claim,
     Channel,
-    Column,
+    Claim,
     ColumnKind,
     Customer,
     Device,
@@ -218,22 +217,40 @@ class PhoneModel:
 
 
 MODELS: tuple[PhoneModel, ...] = (
-    PhoneModel("Apple", "iPhone 12", "Smartphone", 2, "2020-10-23", (356728, 353048), "iPhone 13", 0.7),
-    PhoneModel("Apple", "iPhone 13", "Smartphone", 8, "2021-09-24", (352099, 353263), "iPhone 14", 0.5),
-    PhoneModel("Apple", "iPhone 14", "Smartphone", 10, "2022-09-16", (356187, 353915), "iPhone 15", 0.2),
-    PhoneModel("Apple", "iPhone 15", "Smartphone", 12, "2023-09-22", (350123, 357845), "iPhone 16", 0.08),
-    PhoneModel("Apple", "iPhone 15 Pro", "Smartphone", 4, "2023-09-22", (352876,), "iPhone 16 Pro", 0.08),
+    PhoneModel(
+        "Apple", "iPhone 12", "Smartphone", 2, "2020-10-23", (356728, 353048), "iPhone 13", 0.6
+    ),
+    PhoneModel(
+        "Apple", "iPhone 13", "Smartphone", 8, "2021-09-24", (352099, 353263), "iPhone 14", 0.3
+    ),
+    PhoneModel(
+        "Apple", "iPhone 14", "Smartphone", 10, "2022-09-16", (356187, 353915), "iPhone 15", 0.08
+    ),
+    PhoneModel(
+        "Apple", "iPhone 15", "Smartphone", 12, "2023-09-22", (350123, 357845), "iPhone 16", 0.04
+    ),
+    PhoneModel(
+        "Apple", "iPhone 15 Pro", "Smartphone", 4, "2023-09-22", (352876,), "iPhone 16 Pro", 0.08
+    ),
     PhoneModel("Apple", "iPhone 16", "Smartphone", 10, "2024-09-20", (358432, 351064)),
     PhoneModel("Apple", "iPhone 16 Pro", "Smartphone", 3, "2024-09-20", (359217,)),
     PhoneModel("Apple", "iPad (10a generazione)", "Tablet", 3, "2022-10-26", (354870,)),
     PhoneModel("Apple", "iPad Air", "Tablet", 1.5, "2024-05-15", (355621,)),
-    PhoneModel("Samsung", "Galaxy S21", "Smartphone", 2, "2021-01-29", (351690,), "Galaxy S23", 0.7),
-    PhoneModel("Samsung", "Galaxy S23", "Smartphone", 7, "2023-02-17", (350738, 351492), "Galaxy S24", 0.3),
+    PhoneModel(
+        "Samsung", "Galaxy S21", "Smartphone", 2, "2021-01-29", (351690,), "Galaxy S23", 0.6
+    ),
+    PhoneModel(
+        "Samsung", "Galaxy S23", "Smartphone", 7, "2023-02-17", (350738, 351492), "Galaxy S24", 0.12
+    ),
     PhoneModel("Samsung", "Galaxy S24", "Smartphone", 8, "2024-01-31", (352416, 356920)),
     PhoneModel("Samsung", "Galaxy S24 Ultra", "Smartphone", 2, "2024-01-31", (353718,)),
-    PhoneModel("Samsung", "Galaxy A54", "Smartphone", 5, "2023-03-24", (354019,), "Galaxy A55", 0.3),
+    PhoneModel(
+        "Samsung", "Galaxy A54", "Smartphone", 5, "2023-03-24", (354019,), "Galaxy A55", 0.15
+    ),
     PhoneModel("Samsung", "Galaxy A55", "Smartphone", 8, "2024-03-15", (354212, 357301)),
-    PhoneModel("Samsung", "Galaxy A35", "Smartphone", 4, "2024-03-15", (355980,), "Galaxy A55", 0.05),
+    PhoneModel(
+        "Samsung", "Galaxy A35", "Smartphone", 4, "2024-03-15", (355980,), "Galaxy A55", 0.05
+    ),
     PhoneModel("Samsung", "Galaxy Tab S9", "Tablet", 1.5, "2023-08-11", (352783,)),
     PhoneModel("Samsung", "Galaxy Tab A9", "Tablet", 2, "2023-10-18", (356045,)),
     PhoneModel("Xiaomi", "Redmi Note 13", "Smartphone", 4, "2024-01-15", (862451, 864019)),
@@ -259,14 +276,63 @@ FAULT_CAUSES: tuple[tuple[str, float], ...] = (
 )
 
 MOBILE_PREFIXES = (
-    320, 324, 327, 328, 329, 330, 331, 333, 334, 335, 336, 337, 338, 339, 340, 342, 343,
-    345, 346, 347, 348, 349, 350, 351, 360, 366, 368, 370, 371, 373, 377, 380, 388, 389,
-    391, 392, 393,
+    320,
+    324,
+    327,
+    328,
+    329,
+    330,
+    331,
+    333,
+    334,
+    335,
+    336,
+    337,
+    338,
+    339,
+    340,
+    342,
+    343,
+    345,
+    346,
+    347,
+    348,
+    349,
+    350,
+    351,
+    360,
+    366,
+    368,
+    370,
+    371,
+    373,
+    377,
+    380,
+    388,
+    389,
+    391,
+    392,
+    393,
 )
-MAIL_PROVIDERS = ("gmail.com", "libero.it", "outlook.it", "virgilio.it", "alice.it", "tiscali.it",
-                  "hotmail.it", "yahoo.it")
-POINT_BRANDS = ("Centro Assistenza", "Punto Riparazioni", "Smart Service", "Telefonia",
-                "Mobile Lab", "Assistenza Tecnica", "Riparazioni")
+MAIL_PROVIDERS = (
+    "gmail.com",
+    "libero.it",
+    "outlook.it",
+    "virgilio.it",
+    "alice.it",
+    "tiscali.it",
+    "hotmail.it",
+    "yahoo.it",
+)
+POINT_BRANDS = (
+    "Centro Assistenza",
+    "Punto Riparazioni",
+    "Smart Service",
+    "Telefonia",
+    "Mobile Lab",
+    "Assistenza Tecnica",
+    "Riparazioni",
+)
 
 # Ragione sociale of a Professionisti customer: (prefix, shape) where shape says how the
 # holder's name follows: "NC" name surname, "CN" surname name, "C" surname, "CC" two surnames.
@@ -295,18 +361,46 @@ CHANNELS: tuple[str, ...] = get_args(Channel)  # Area Clienti, Email, 191, 800.1
 PROFILES: tuple[str, ...] = get_args(OpeningProfile)
 LEGALE, AMMINISTRATORE, MANDATARIO, MASTER, DIPENDENTE, SERVIZIO_CLIENTI = range(6)
 REASONS: tuple[str, ...] = get_args(RejectionReason)
-FAULT_REJECTIONS = {"Danno da liquidi": 0.35, "Manomissione": 0.15, "Dolo": 0.05,
-                    "Colpa grave": 0.20, "Accessorio non coperto": 0.15, "Altro": 0.10}
-THEFT_REJECTIONS = {"Dolo": 0.25, "Colpa grave": 0.45, "Documentazione incompleta": 0.20,
-                    "Altro": 0.10}
+FAULT_REJECTIONS = {
+    "Danno da liquidi": 0.35,
+    "Manomissione": 0.15,
+    "Dolo": 0.05,
+    "Colpa grave": 0.20,
+    "Accessorio non coperto": 0.15,
+    "Altro": 0.10,
+}
+THEFT_REJECTIONS = {
+    "Dolo": 0.25,
+    "Colpa grave": 0.45,
+    "Documentazione incompleta": 0.20,
+    "Altro": 0.10,
+}
 POINT_DELIVERY, COMPANY_DELIVERY = 0, 1
 ACCEPTED, REJECTED, KO, CANCELLED = 0, 1, 2, 3
 # Claim events, in the order they happen; each one that happened is a version in the exports.
-(E_OPEN, E_PARTIAL_DOCS, E_WORK, E_SHIPPED, E_AVAILABLE, E_CLOSED, E_REJECTED, E_KO,
- E_CANCELLED) = range(9)
+(
+    E_OPEN,
+    E_PARTIAL_DOCS,
+    E_WORK,
+    E_SHIPPED,
+    E_AVAILABLE,
+    E_CLOSED,
+    E_REJECTED,
+    E_KO,
+    E_CANCELLED,
+) = range(9)
 # Business days from clock start to availability: 96% within the five promised.
-BUSINESS_DAYS_TAKEN = {1: 0.12, 2: 0.30, 3: 0.28, 4: 0.17, 5: 0.09, 6: 0.02, 7: 0.01,
-                       8: 0.006, 9: 0.004}
+BUSINESS_DAYS_TAKEN = {
+    1: 0.12,
+    2: 0.30,
+    3: 0.28,
+    4: 0.17,
+    5: 0.09,
+    6: 0.02,
+    7: 0.01,
+    8: 0.006,
+    9: 0.004,
+}
 
 # Dirt rates, per row unless said otherwise.
 RATE_IMEI_CHECK = 0.004
@@ -327,8 +421,14 @@ RATE_TWO_OPEN = 0.0005  # of claims: pairs of open claims on one IMEI
 RATE_ORPHAN_ENABLEMENT = 0.005  # of enablement rows: a line no device uses
 RATE_BAD_VAT = 0.005
 
-BAD_DATES = ("31/02/{year}", "00/00/0000", "n.d.", "{year}-13-01", "32/{month}/{year}",
-             "{day}.{month}.{year}x")
+BAD_DATES = (
+    "31/02/{year}",
+    "00/00/0000",
+    "n.d.",
+    "{year}-13-01",
+    "32/{month}/{year}",
+    "{day}.{month}.{year}x",
+)
 
 # ---------------------------------------------------------------- identifiers
 
@@ -374,6 +474,9 @@ def partita_iva_check_digits(bodies: np.ndarray) -> np.ndarray:
 
 def _repeats(values: np.ndarray) -> np.ndarray:
     """Mask of the positions whose value already occurred at an earlier position."""
+    ordered = np.sort(values)
+    if not (ordered[1:] == ordered[:-1]).any():  # the usual case, without the costlier argsort
+        return np.zeros(len(values), dtype=bool)
     order = np.argsort(values, kind="stable")
     ordered = values[order]
     repeated = np.zeros(len(values), dtype=bool)
@@ -410,7 +513,9 @@ def _redraw_until_unique(
 _TAC_TABLE = np.array([[m.tac_bases[0], m.tac_bases[-1]] for m in MODELS], dtype=np.int64)
 
 
-def _imei_bodies(rng: np.random.Generator, model: np.ndarray, taken: np.ndarray | None) -> np.ndarray:
+def _imei_bodies(
+    rng: np.random.Generator, model: np.ndarray, taken: np.ndarray | None
+) -> np.ndarray:
     """Distinct 14-digit IMEI bodies: a TAC of each row's model and a 6-digit serial."""
     count = len(model)
     tac = _TAC_TABLE[model, rng.integers(0, 2, count)] * 100 + rng.integers(0, 100, count)
@@ -452,7 +557,7 @@ def _as_date(day_number: int) -> date:
 class Calendar:
     """Italian business days (national holidays from the `holidays` package), on day numbers."""
 
-    holidays: np.ndarray
+    holiday_days: np.ndarray
     busdays: np.busdaycalendar
     easter_days: np.ndarray
 
@@ -468,7 +573,7 @@ class Calendar:
         return np.is_busday(days.astype("datetime64[D]"), busdaycal=self.busdays)
 
     def offset(self, days: np.ndarray, business_days: np.ndarray | int) -> np.ndarray:
-        """busday_offset(day, n, roll='forward'): the n-th business day after day (0: itself or next)."""
+        """The n-th business day after each day (n = 0: the day itself or the next one)."""
         moved = np.busday_offset(
             days.astype("datetime64[D]"), business_days, roll="forward", busdaycal=self.busdays
         )
@@ -496,7 +601,9 @@ def _add_years(days: np.ndarray, years: int) -> np.ndarray:
     month_length = ((target + 1).astype("datetime64[D]") - target.astype("datetime64[D]")).astype(
         np.int64
     )
-    return target.astype("datetime64[D]").astype(np.int64) + np.minimum(day_of_month, month_length - 1)
+    return target.astype("datetime64[D]").astype(np.int64) + np.minimum(
+        day_of_month, month_length - 1
+    )
 
 
 def _at_hours(rng: np.random.Generator, days: np.ndarray, first: float, last: float) -> np.ndarray:
@@ -544,9 +651,14 @@ class Plan:
 
 
 def _plan(
-    seed: int, scale: str, customers: int | None, devices: int | None, claims: int | None,
+    seed: int,
+    scale: str,
+    customers: int | None,
+    devices: int | None,
+    claims: int | None,
     today: date | None,
 ) -> Plan:
+    """The scale's counts, overridden where asked, and the dates the exports span."""
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}: choose one of {', '.join(SCALES)}")
     spec = SCALES[scale]
@@ -667,7 +779,9 @@ class Points:
 
 def _points(rng: np.random.Generator, pools: Pools) -> Points:
     population = np.array([p[3] for p in PROVINCES], dtype=float)
-    per_province = _apportion(ASSISTANCE_POINTS, population / population.sum(), 1, ASSISTANCE_POINTS)
+    per_province = _apportion(
+        ASSISTANCE_POINTS, population / population.sum(), 1, ASSISTANCE_POINTS
+    )
     province = np.repeat(np.arange(len(PROVINCES)), per_province)
     start = np.concatenate([[0], np.cumsum(per_province)[:-1]])
     sequence = np.arange(len(province)) - start[province] + 1
@@ -676,19 +790,22 @@ def _points(rng: np.random.Generator, pools: Pools) -> Points:
     regions = np.array([p[2] for p in PROVINCES], dtype=object)
     brand = pd.Series(POINT_BRANDS, dtype="str")
     count = len(province)
-    frame = pd.DataFrame({
-        "row_id": np.arange(count, dtype=np.int64),
-        "point_code": pd.Series(codes[province], dtype="str")
-        + pd.Series(sequence, dtype="str").str.zfill(4),
-        "name": _take(brand, rng.integers(0, len(brand), count)) + " "
-        + _take(pools.last_names, rng.integers(0, len(pools.last_names), count)),
-        "address": _take(pools.streets, rng.integers(0, len(pools.streets), count)),
-        "municipality": pd.Series(towns[province], dtype="str"),
-        "province": pd.Series(codes[province], dtype="str"),
-        "region": pd.Series(regions[province], dtype="str"),
-        "iso": False,
-        "bool_variant": False,
-    })
+    frame = pd.DataFrame(
+        {
+            "row_id": np.arange(count, dtype=np.int64),
+            "point_code": pd.Series(codes[province], dtype="str")
+            + pd.Series(sequence, dtype="str").str.zfill(4),
+            "name": _take(brand, rng.integers(0, len(brand), count))
+            + " "
+            + _take(pools.last_names, rng.integers(0, len(pools.last_names), count)),
+            "address": _take(pools.streets, rng.integers(0, len(pools.streets), count)),
+            "municipality": pd.Series(towns[province], dtype="str"),
+            "province": pd.Series(codes[province], dtype="str"),
+            "region": pd.Series(regions[province], dtype="str"),
+            "iso": False,
+            "bool_variant": False,
+        }
+    )
     return Points(frame, start, per_province)
 
 
@@ -708,8 +825,19 @@ class Customers:
 
 def _company_domain(name: str, taken: set[str]) -> str:
     words = [w for w in re.split(r"[\s,\-]+", name) if w]
-    legal = {"spa", "srl", "snc", "sas", "group", "figli", "e", "s.p.a.", "s.r.l.", "s.n.c.",
-             "s.a.s."}
+    legal = {
+        "spa",
+        "srl",
+        "snc",
+        "sas",
+        "group",
+        "figli",
+        "e",
+        "s.p.a.",
+        "s.r.l.",
+        "s.n.c.",
+        "s.a.s.",
+    }
     kept = [_slug(w) for w in words if w.lower() not in legal and _slug(w)] or ["azienda"]
     base = "".join(kept[:2])[:24]
     domain, number = f"{base}.it", 2
@@ -731,7 +859,9 @@ def _customers(rng: np.random.Generator, plan: Plan, pools: Pools) -> Customers:
     company_total = plan.devices - int(professional_lines.sum())
     if company_total < 50 * companies:
         professional_total = max(professionals, plan.devices - 50 * companies)
-        professional_lines = _apportion(professional_total, professional_lines / professional_lines.sum(), 1, 10)
+        professional_lines = _apportion(
+            professional_total, professional_lines / professional_lines.sum(), 1, 10
+        )
         company_total = plan.devices - int(professional_lines.sum())
     company_lines = _apportion(company_total, company_weights / company_weights.sum(), 50, 20_000)
     lines = np.r_[professional_lines, company_lines]
@@ -749,8 +879,10 @@ def _customers(rng: np.random.Generator, plan: Plan, pools: Pools) -> Customers:
 
     manager = rng.integers(1, plan.account_managers, count)
     others = np.setdiff1d(np.arange(count), [demo_company, demo_professional])
-    portfolio = np.r_[[demo_company, demo_professional],
-                      rng.choice(others, plan.demo_portfolio - 2, replace=False)]
+    portfolio = np.r_[
+        [demo_company, demo_professional],
+        rng.choice(others, plan.demo_portfolio - 2, replace=False),
+    ]
     manager[portfolio] = 0
 
     first, last = pools.first_names, pools.last_names
@@ -762,8 +894,11 @@ def _customers(rng: np.random.Generator, plan: Plan, pools: Pools) -> Customers:
     partner_last = rng.integers(0, len(last), count)
 
     # ragione sociale
-    template = rng.choice(len(PROFESSIONAL_NAMES), count,
-                          p=np.array([t[2] for t in PROFESSIONAL_NAMES]) / sum(t[2] for t in PROFESSIONAL_NAMES))
+    template = rng.choice(
+        len(PROFESSIONAL_NAMES),
+        count,
+        p=np.array([t[2] for t in PROFESSIONAL_NAMES]) / sum(t[2] for t in PROFESSIONAL_NAMES),
+    )
     name_first, name_last = _take(first, holder_first), _take(last, holder_last)
     shapes = {
         "NC": name_first + " " + name_last,
@@ -778,18 +913,24 @@ def _customers(rng: np.random.Generator, plan: Plan, pools: Pools) -> Customers:
         chosen = template_shape == shape
         holder[chosen] = text[chosen]
     company_names = np.array(pools.companies, dtype=object)
-    chosen_companies = rng.choice(len(company_names), companies, replace=len(company_names) < companies)
+    chosen_companies = rng.choice(
+        len(company_names), companies, replace=len(company_names) < companies
+    )
     names = pd.Series(prefixes[template], dtype="str") + holder
     names[company] = company_names[chosen_companies]
 
     taken: set[str] = set()
     domain = pd.Series(rng.choice(np.array(MAIL_PROVIDERS, dtype=object), count), dtype="str")
     domain[company] = [_company_domain(name, taken) for name in company_names[chosen_companies]]
-    second_domain = pd.Series(rng.choice(np.array(MAIL_PROVIDERS, dtype=object), count), dtype="str")
+    second_domain = pd.Series(
+        rng.choice(np.array(MAIL_PROVIDERS, dtype=object), count), dtype="str"
+    )
     second_domain[company] = domain[company]
 
     holder_login = _take(fslug, holder_first) + "." + _take(lslug, holder_last) + "@" + domain
-    second_login = _take(fslug, second_first) + "." + _take(lslug, second_last) + "@" + second_domain
+    second_login = (
+        _take(fslug, second_first) + "." + _take(lslug, second_last) + "@" + second_domain
+    )
     holder_name = name_first + " " + name_last
     second_name = _take(first, second_first) + " " + _take(last, second_last)
     has_admin = ~company & (rng.random(count) < 0.3)
@@ -798,41 +939,64 @@ def _customers(rng: np.random.Generator, plan: Plan, pools: Pools) -> Customers:
     vat_body = _distinct_numbers(rng, count, 1_000_000, 10_000_000) * 1000 + province % 100 + 1
     vat = vat_body * 10 + partita_iva_check_digits(vat_body)
     code = _distinct_numbers(rng, count, 1_000_000, 100_000_000)
-    contract = np.where(rng.random(count) < 0.003, rng.choice(np.array(ODD_CONTRACTS, dtype=object), count),
-                        "Multibusiness")
+    contract = np.where(
+        rng.random(count) < 0.003,
+        rng.choice(np.array(ODD_CONTRACTS, dtype=object), count),
+        "Multibusiness",
+    )
     contract[[demo_company, demo_professional]] = "Multibusiness"
-    address = (_take(pools.streets, rng.integers(0, len(pools.streets), count)) + ", "
-               + pd.Series(towns[province], dtype="str") + " ("
-               + pd.Series(codes[province], dtype="str") + ")")
+    address = (
+        _take(pools.streets, rng.integers(0, len(pools.streets), count))
+        + ", "
+        + pd.Series(towns[province], dtype="str")
+        + " ("
+        + pd.Series(codes[province], dtype="str")
+        + ")"
+    )
 
-    frame = pd.DataFrame({
-        "row_id": np.arange(count, dtype=np.int64),
-        "idx": np.arange(count, dtype=np.int32),
-        "customer_code": pd.Series(code, dtype="str").str.zfill(10),
-        "company_name": names,
-        "vat_number": pd.Series(vat, dtype="str").str.zfill(11),
-        "segment": pd.Categorical.from_codes(company.astype(np.int8), SEGMENTS),
-        "contract": pd.Series(contract, dtype="str"),
-        "region": pd.Series(regions[province], dtype="str"),
-        "account_manager": pd.Series(pd.NA, index=range(count), dtype="str"),
-        "legale_login": holder_login.where(~company),
-        "legale_name": holder_name.where(~company),
-        "admin_login": second_login.where(has_admin),
-        "admin_name": second_name.where(has_admin),
-        "mandatario_login": holder_login.where(company),
-        "mandatario_name": holder_name.where(company),
-        "master_login": second_login.where(company),
-        "master_name": second_name.where(company),
-        "address": address,
-        "iso": False,
-        "bool_variant": False,
-    })
+    frame = pd.DataFrame(
+        {
+            "row_id": np.arange(count, dtype=np.int64),
+            "customer_code": pd.Series(code, dtype="str").str.zfill(10),
+            "company_name": names,
+            "vat_number": pd.Series(vat, dtype="str").str.zfill(11),
+            "segment": pd.Categorical.from_codes(company.astype(np.int8), SEGMENTS),
+            "contract": pd.Series(contract, dtype="str"),
+            "region": pd.Series(regions[province], dtype="str"),
+            "account_manager": pd.Series(pd.NA, index=range(count), dtype="str"),
+            "legale_login": holder_login.where(~company),
+            "legale_name": holder_name.where(~company),
+            "admin_login": second_login.where(has_admin),
+            "admin_name": second_name.where(has_admin),
+            "mandatario_login": holder_login.where(company),
+            "mandatario_name": holder_name.where(company),
+            "master_login": second_login.where(company),
+            "master_name": second_name.where(company),
+            "address": address,
+            "iso": False,
+            "bool_variant": False,
+        }
+    )
     frame.loc[demo_professional, ["legale_login", "admin_login"]] = [
-        "legale@kasko.demo", "amministratore@kasko.demo"]
+        "legale@kasko.demo",
+        "amministratore@kasko.demo",
+    ]
     frame.loc[demo_company, ["mandatario_login", "master_login"]] = [
-        "mandatario@kasko.demo", "master@kasko.demo"]
-    return Customers(frame, company, province, lines, has_admin, manager, code, domain,
-                     demo_professional, demo_company)
+        "mandatario@kasko.demo",
+        "master@kasko.demo",
+    ]
+    return Customers(
+        frame,
+        company,
+        province,
+        lines,
+        has_admin,
+        manager,
+        code,
+        domain,
+        demo_professional,
+        demo_company,
+    )
 
 
 def _distinct_numbers(rng: np.random.Generator, count: int, low: int, high: int) -> np.ndarray:
@@ -902,27 +1066,48 @@ def _devices(rng: np.random.Generator, plan: Plan, customers: Customers, pools: 
     has_assignee[demo_employee] = True
     first = rng.integers(0, len(pools.first_names), count)
     last = rng.integers(0, len(pools.last_names), count)
-    assignee = (_take(pools.first_names, first) + " " + _take(pools.last_names, last)).where(has_assignee)
-    email = (_take(pools.first_slugs, first) + "." + _take(pools.last_slugs, last) + "@"
-             + _take(customers.domain, customer)).where(has_assignee)
+    assignee = (_take(pools.first_names, first) + " " + _take(pools.last_names, last)).where(
+        has_assignee
+    )
+    email = (
+        _take(pools.first_slugs, first)
+        + "."
+        + _take(pools.last_slugs, last)
+        + "@"
+        + _take(customers.domain, customer)
+    ).where(has_assignee)
     email[demo_employee] = "dipendente@kasko.demo"
 
     activated_since = (state == ACTIVE) & (start > _day_number(plan.snapshot))
     preregistered = activated_since & (rng.random(count) < 0.5)
     snapshot = ~activated_since | preregistered
-    return Devices(customer, model, state, start, end, imei, nmu, has_assignee, assignee, email,
-                   snapshot, preregistered, demo_employee)
+    return Devices(
+        customer,
+        model,
+        state,
+        start,
+        end,
+        imei,
+        nmu,
+        has_assignee,
+        assignee,
+        email,
+        snapshot,
+        preregistered,
+        demo_employee,
+    )
 
 
 def _deduplicate_logins(logins: pd.Series) -> pd.Series:
     """Logins are keys: a repeated e-mail gets a number before the @, as mail systems do."""
     present = logins.notna()
     values = logins[present]
-    repeat = values.groupby(values, sort=False).cumcount()
-    repeated = values[repeat > 0]
-    parts = repeated.str.split("@", n=1, expand=True)
+    shared = values[values.duplicated(keep=False)]  # only these need numbering
+    repeat = shared.groupby(shared, sort=False).cumcount()
+    repeated = shared[repeat > 0]
     result = logins.copy()
     if len(repeated):
+        parts = repeated.str.split("@", n=1, expand=True)
         result[repeated.index] = parts[0] + (repeat[repeat > 0] + 1).astype("str") + "@" + parts[1]
     return result
 
@@ -938,7 +1123,13 @@ def _staff(rng: np.random.Generator, plan: Plan, pools: Pools) -> Staff:
         first = rng.integers(0, len(pools.first_names), count)
         last = rng.integers(0, len(pools.last_names), count)
         names = _take(pools.first_names, first) + " " + _take(pools.last_names, last)
-        logins = _take(pools.first_slugs, first) + "." + _take(pools.last_slugs, last) + "@" + STAFF_DOMAIN
+        logins = (
+            _take(pools.first_slugs, first)
+            + "."
+            + _take(pools.last_slugs, last)
+            + "@"
+            + STAFF_DOMAIN
+        )
         return logins, names
 
     manager_logins, manager_names = people(plan.account_managers)
@@ -954,12 +1145,19 @@ def _staff(rng: np.random.Generator, plan: Plan, pools: Pools) -> Staff:
 def _unique_logins(staff: Staff, customers: Customers, devices: Devices) -> None:
     """Makes every login and assignee e-mail unique across the whole portal, in place."""
     frame = customers.frame
-    parts = [staff.management["login"], staff.managers["login"], frame["legale_login"],
-             frame["admin_login"], frame["mandatario_login"], frame["master_login"], devices.email]
+    parts = [
+        staff.management["login"],
+        staff.managers["login"],
+        frame["legale_login"],
+        frame["admin_login"],
+        frame["mandatario_login"],
+        frame["master_login"],
+        devices.email,
+    ]
     unique = _deduplicate_logins(pd.concat(parts, ignore_index=True))
     position = 0
     for index, part in enumerate(parts):
-        values = unique.iloc[position:position + len(part)].reset_index(drop=True)
+        values = unique.iloc[position : position + len(part)].reset_index(drop=True)
         position += len(part)
         if index == 0:
             staff.management["login"] = values
@@ -979,7 +1177,9 @@ class Enablements:
     enabled_at: np.ndarray  # per device: seconds when the line was enabled (NEVER if not)
 
 
-def _enablements(rng: np.random.Generator, plan: Plan, customers: Customers, devices: Devices) -> Enablements:
+def _enablements(
+    rng: np.random.Generator, plan: Plan, customers: Customers, devices: Devices
+) -> Enablements:
     count = len(devices.customer)
     company = customers.company[devices.customer]
     chosen = np.where(company, rng.random(count) < 0.35, rng.random(count) < 0.15)
@@ -989,33 +1189,49 @@ def _enablements(rng: np.random.Generator, plan: Plan, customers: Customers, dev
     employee = line == devices.demo_employee
     enabled[employee] = True
 
-    base = np.where(devices.start[line] >= NEVER,
-                    plan.cutoff - rng.integers(30, 600, len(line)), devices.start[line])
+    base = np.where(
+        devices.start[line] >= NEVER,
+        plan.cutoff - rng.integers(30, 600, len(line)),
+        devices.start[line],
+    )
     day = np.minimum(base + rng.integers(0, 60, len(line)), plan.cutoff - 1)
     day[employee] = devices.start[devices.demo_employee] + 5
     changed_at = _at_hours(rng, day, 8.5, 19.0)
 
     # who changed it: the company's Mandatario or Master, the professional's legal representative
     owner = devices.customer[line]
-    by_second = np.where(company[line], rng.random(len(line)) < 0.4,
-                         customers.has_admin[owner] & (rng.random(len(line)) < 0.3))
+    by_second = np.where(
+        company[line],
+        rng.random(len(line)) < 0.4,
+        customers.has_admin[owner] & (rng.random(len(line)) < 0.3),
+    )
     frame = customers.frame
-    first_login = np.where(company[line], frame["mandatario_login"].to_numpy()[owner],
-                           frame["legale_login"].to_numpy()[owner])
-    second_login = np.where(company[line], frame["master_login"].to_numpy()[owner],
-                            frame["admin_login"].to_numpy()[owner])
+    first_login = np.where(
+        company[line],
+        frame["mandatario_login"].to_numpy()[owner],
+        frame["legale_login"].to_numpy()[owner],
+    )
+    second_login = np.where(
+        company[line],
+        frame["master_login"].to_numpy()[owner],
+        frame["admin_login"].to_numpy()[owner],
+    )
     changed_by = np.where(by_second, second_login, first_login)
 
     # some lines were switched before: the earlier change is in the file too
     history = (rng.random(len(line)) < 0.06) & ~employee
-    earlier_day = np.maximum(day[history] - rng.integers(15, 300, int(history.sum())), base[history])
+    earlier_day = np.maximum(
+        day[history] - rng.integers(15, 300, int(history.sum())), base[history]
+    )
     rows_line = np.r_[line[history], line]
     rows_enabled = np.r_[~enabled[history], enabled]
     rows_changed_at = np.r_[_at_hours(rng, earlier_day, 8.5, 19.0), changed_at]
     rows_changed_by = np.r_[changed_by[history], changed_by]
 
     employee_user = np.zeros(count, dtype=bool)
-    candidates = enabled & company[line] & devices.has_assignee[line] & (devices.state[line] == ACTIVE)
+    candidates = (
+        enabled & company[line] & devices.has_assignee[line] & (devices.state[line] == ACTIVE)
+    )
     employee_user[line[candidates & (rng.random(len(line)) < 0.3)]] = True
     employee_user[devices.demo_employee] = True
     enabled_at = np.full(count, NEVER, dtype=np.int64)
@@ -1024,17 +1240,19 @@ def _enablements(rng: np.random.Generator, plan: Plan, customers: Customers, dev
     # customer by customer (device order is customer-code order), oldest change first
     order = np.lexsort((rows_changed_at, rows_line))
     rows_line = rows_line[order]
-    table = pd.DataFrame({
-        "row_id": np.arange(len(rows_line), dtype=np.int64),
-        "device": rows_line,
-        "customer_code": _take(frame["customer_code"], devices.customer[rows_line]),
-        "nmu": pd.Series(devices.nmu[rows_line], dtype="str"),
-        "enabled": pd.array(rows_enabled[order], dtype="boolean"),
-        "changed_by": pd.Series(rows_changed_by[order], dtype="str"),
-        "changed_at": _timestamps(rows_changed_at[order]),
-        "iso": False,
-        "bool_variant": False,
-    })
+    table = pd.DataFrame(
+        {
+            "row_id": np.arange(len(rows_line), dtype=np.int64),
+            "device": rows_line,
+            "customer_code": _take(frame["customer_code"], devices.customer[rows_line]),
+            "nmu": pd.Series(devices.nmu[rows_line], dtype="str"),
+            "enabled": pd.array(rows_enabled[order], dtype="boolean"),
+            "changed_by": pd.Series(rows_changed_by[order], dtype="str"),
+            "changed_at": _timestamps(rows_changed_at[order]),
+            "iso": False,
+            "bool_variant": False,
+        }
+    )
     return Enablements(table, employee_user, enabled_at)
 
 
@@ -1067,8 +1285,13 @@ def _cause_combinations(rng: np.random.Generator, count: int) -> tuple[list[str]
 
 
 def _claims(
-    rng: np.random.Generator, plan: Plan, calendar: Calendar, customers: Customers,
-    devices: Devices, enablements: Enablements, points: Points,
+    rng: np.random.Generator,
+    plan: Plan,
+    calendar: Calendar,
+    customers: Customers,
+    devices: Devices,
+    enablements: Enablements,
+    points: Points,
 ) -> Claims:
     count = plan.claims
     cutoff_day = plan.cutoff
@@ -1082,7 +1305,9 @@ def _claims(
     wait = ~calendar.is_business_day(day) & (rng.random(count) < 0.6) & (moved < cutoff_day)
     day = np.where(wait, moved, day)
     evening = rng.random(count) < 0.13
-    hour = np.where(evening, rng.uniform(18.0, 23.9, count), np.clip(rng.normal(12.8, 2.7, count), 7.5, 17.98))
+    hour = np.where(
+        evening, rng.uniform(18.0, 23.9, count), np.clip(rng.normal(12.8, 2.7, count), 7.5, 17.98)
+    )
     opened = day * SECONDS_PER_DAY + (hour * 3600).astype(np.int64)
 
     # the device: any device whose protection was active on that day
@@ -1108,7 +1333,9 @@ def _claims(
 
     # planted inconsistencies (flags, not errors)
     free = np.flatnonzero(~reserved)
-    inactive_claims = rng.choice(free, min(len(free), max(2, round(count * RATE_INACTIVE_PROTECTION))), replace=False)
+    inactive_claims = rng.choice(
+        free, min(len(free), max(2, round(count * RATE_INACTIVE_PROTECTION))), replace=False
+    )
     ceased = np.flatnonzero(devices.state == CEASED)
     ceased = ceased[np.argsort(devices.end[ceased], kind="stable")]
     never_active = np.flatnonzero(devices.state == INACTIVE)
@@ -1122,21 +1349,39 @@ def _claims(
     reserved_flags[inactive_claims] = True
     free = np.flatnonzero(~reserved_flags)
     ghost = np.zeros(count, dtype=bool)
-    ghost[rng.choice(free, min(len(free), max(2, round(count * RATE_GHOST_IMEI))), replace=False)] = True
+    ghost[
+        rng.choice(free, min(len(free), max(2, round(count * RATE_GHOST_IMEI))), replace=False)
+    ] = True
 
     # documentation: faults usually complete at once, theft/loss often days later
     theft = rng.random(count) < 0.30
     theft[forced] = False
     u = rng.random(count)
     doc_days = np.select(
-        [theft & (u < 0.25), theft & (u < 0.70), theft & (u < 0.95), theft & (u < 0.975), theft,
-         ~theft & (u < 0.97), ~theft],
-        [0, rng.integers(1, 4, count), rng.integers(4, 11, count), rng.integers(11, 26, count), -1,
-         0, rng.integers(1, 6, count)],
+        [
+            theft & (u < 0.25),
+            theft & (u < 0.70),
+            theft & (u < 0.95),
+            theft & (u < 0.975),
+            theft,
+            ~theft & (u < 0.97),
+            ~theft,
+        ],
+        [
+            0,
+            rng.integers(1, 4, count),
+            rng.integers(4, 11, count),
+            rng.integers(11, 26, count),
+            -1,
+            0,
+            rng.integers(1, 6, count),
+        ],
     )
     t_doc = np.where(doc_days > 0, _at_hours(rng, day + np.maximum(doc_days, 0), 9, 19), opened)
     later_same_day = ~theft & (u >= 0.88) & (u < 0.97)
-    t_doc = np.where(later_same_day, opened + (rng.uniform(1, 6, count) * 3600).astype(np.int64), t_doc)
+    t_doc = np.where(
+        later_same_day, opened + (rng.uniform(1, 6, count) * 3600).astype(np.int64), t_doc
+    )
     t_doc[forced] = opened[forced]
     t_doc = np.where(doc_days < 0, NEVER, t_doc)
     complete_at_open = t_doc == opened
@@ -1164,14 +1409,22 @@ def _claims(
     v = rng.random(count)
     outcome = np.select([v < 0.04, v < 0.05, v < 0.06], [REJECTED, KO, CANCELLED], ACCEPTED)
     no_documents = t_doc >= NEVER
-    outcome = np.where(no_documents, np.where(rng.random(count) < 0.7, REJECTED, CANCELLED), outcome)
+    outcome = np.where(
+        no_documents, np.where(rng.random(count) < 0.7, REJECTED, CANCELLED), outcome
+    )
     outcome[forced] = ACCEPTED
     not_covered = rng.random(len(inactive_claims)) < 0.7
     outcome[inactive_claims] = np.where(not_covered, REJECTED, outcome[inactive_claims])
-    fault_reason = rng.choice(np.array([REASONS.index(r) for r in FAULT_REJECTIONS]), count,
-                              p=list(FAULT_REJECTIONS.values()))
-    theft_reason = rng.choice(np.array([REASONS.index(r) for r in THEFT_REJECTIONS]), count,
-                              p=list(THEFT_REJECTIONS.values()))
+    fault_reason = rng.choice(
+        np.array([REASONS.index(r) for r in FAULT_REJECTIONS]),
+        count,
+        p=list(FAULT_REJECTIONS.values()),
+    )
+    theft_reason = rng.choice(
+        np.array([REASONS.index(r) for r in THEFT_REJECTIONS]),
+        count,
+        p=list(THEFT_REJECTIONS.values()),
+    )
     reason = np.where(theft, theft_reason, fault_reason)
     reason = np.where(no_documents, REASONS.index("Documentazione incompleta"), reason)
     reason[inactive_claims[not_covered]] = REASONS.index("Protezione non attiva")
@@ -1183,46 +1436,69 @@ def _claims(
     work_day = start_work // SECONDS_PER_DAY
     work_hour = (start_work % SECONDS_PER_DAY) / 3600
     open_now = calendar.is_business_day(work_day) & (work_hour >= 8.5) & (work_hour < 18)
-    morning_day = np.where(calendar.is_business_day(work_day) & (work_hour < 8.5), work_day,
-                           calendar.offset(work_day + 1, 0))
+    morning_day = np.where(
+        calendar.is_business_day(work_day) & (work_hour < 8.5),
+        work_day,
+        calendar.offset(work_day + 1, 0),
+    )
     t_work = np.where(open_now, start_work, _at_hours(rng, morning_day, 9, 11))
     t_work = np.where(complete_at_open, t_work, t_doc)
 
     # SLA: the replacement is ready k business days after the clock start S
     clock_day = np.where(no_documents, cutoff_day, t_doc // SECONDS_PER_DAY)
-    taken = rng.choice(np.array(list(BUSINESS_DAYS_TAKEN)), count, p=list(BUSINESS_DAYS_TAKEN.values()))
+    taken = rng.choice(
+        np.array(list(BUSINESS_DAYS_TAKEN)), count, p=list(BUSINESS_DAYS_TAKEN.values())
+    )
     pressure = calendar.season_pressure(calendar.offset(clock_day, 0))
     taken = taken + np.where(rng.random(count) < pressure, rng.integers(1, 5, count), 0)
     taken[forced] = np.minimum(taken[forced], 4)
     available_day = calendar.offset(clock_day, taken)
-    t_available = np.maximum(_at_hours(rng, available_day, 9, 18),
-                             t_work + (rng.uniform(1, 3, count) * 3600).astype(np.int64))
+    t_available = np.maximum(
+        _at_hours(rng, available_day, 9, 18),
+        t_work + (rng.uniform(1, 3, count) * 3600).astype(np.int64),
+    )
 
-    mode = np.where(customers.company[devices.customer[device]],
-                    rng.random(count) < 0.65, rng.random(count) < 0.25).astype(np.int8)
+    mode = np.where(
+        customers.company[devices.customer[device]],
+        rng.random(count) < 0.65,
+        rng.random(count) < 0.25,
+    ).astype(np.int8)
     # the courier leaves that morning, or the afternoon of the business day before
     available_hour = (t_available - available_day * SECONDS_PER_DAY) / 3600
     same_morning = available_hour >= 10
-    day_before = np.busday_offset((available_day - 1).astype("datetime64[D]"), 0, roll="backward",
-                                  busdaycal=calendar.busdays).astype(np.int64)
+    day_before = np.busday_offset(
+        (available_day - 1).astype("datetime64[D]"), 0, roll="backward", busdaycal=calendar.busdays
+    ).astype(np.int64)
     morning_hour = 7.5 + rng.random(count) * np.maximum(available_hour - 8.5, 0)
-    t_shipped = np.where(same_morning,
-                         available_day * SECONDS_PER_DAY + (morning_hour * 3600).astype(np.int64),
-                         _at_hours(rng, day_before, 14, 18))
+    t_shipped = np.where(
+        same_morning,
+        available_day * SECONDS_PER_DAY + (morning_hour * 3600).astype(np.int64),
+        _at_hours(rng, day_before, 14, 18),
+    )
     t_shipped = np.where((mode == COMPANY_DELIVERY) & (t_shipped > t_work + 600), t_shipped, NEVER)
-    pickup = np.where(mode == POINT_DELIVERY,
-                      rng.choice(8, count, p=[0.2, 0.3, 0.2, 0.1, 0.08, 0.05, 0.04, 0.03]),
-                      rng.choice(3, count, p=[0.55, 0.35, 0.10]))
-    t_closed = np.maximum(_at_hours(rng, available_day + pickup, 9, 19),
-                          t_available + (rng.uniform(0.5, 3, count) * 3600).astype(np.int64))
+    pickup = np.where(
+        mode == POINT_DELIVERY,
+        rng.choice(8, count, p=[0.2, 0.3, 0.2, 0.1, 0.08, 0.05, 0.04, 0.03]),
+        rng.choice(3, count, p=[0.55, 0.35, 0.10]),
+    )
+    t_closed = np.maximum(
+        _at_hours(rng, available_day + pickup, 9, 19),
+        t_available + (rng.uniform(0.5, 3, count) * 3600).astype(np.int64),
+    )
 
     decided_day = calendar.offset(clock_day, rng.integers(1, 6, count))
     t_rejected = np.maximum(_at_hours(rng, decided_day, 10, 17), t_work + 3600)
-    t_rejected = np.where(no_documents, _at_hours(rng, day + rng.integers(30, 46, count), 10, 17), t_rejected)
-    t_ko = np.maximum(_at_hours(rng, calendar.offset(clock_day, rng.integers(2, 9, count)), 10, 17),
-                      t_work + 3600)
-    t_cancelled = np.where(no_documents, _at_hours(rng, day + rng.integers(7, 21, count), 9, 18),
-                           opened + (rng.uniform(1, 72, count) * 3600).astype(np.int64))
+    t_rejected = np.where(
+        no_documents, _at_hours(rng, day + rng.integers(30, 46, count), 10, 17), t_rejected
+    )
+    t_ko = np.maximum(
+        _at_hours(rng, calendar.offset(clock_day, rng.integers(2, 9, count)), 10, 17), t_work + 3600
+    )
+    t_cancelled = np.where(
+        no_documents,
+        _at_hours(rng, day + rng.integers(7, 21, count), 9, 18),
+        opened + (rng.uniform(1, 72, count) * 3600).astype(np.int64),
+    )
 
     accepted = outcome == ACCEPTED
     cancelled = outcome == CANCELLED
@@ -1240,9 +1516,13 @@ def _claims(
     events[E_WORK] = np.where(no_documents, NEVER, events[E_WORK])
 
     # two open claims for one IMEI: a later open claim lands on an earlier one's device
-    still_open = ((events[E_AVAILABLE] >= cutoff) & (events[E_CLOSED] >= cutoff)
-                  & (events[E_REJECTED] >= cutoff) & (events[E_KO] >= cutoff)
-                  & (events[E_CANCELLED] >= cutoff))
+    still_open = (
+        (events[E_AVAILABLE] >= cutoff)
+        & (events[E_CLOSED] >= cutoff)
+        & (events[E_REJECTED] >= cutoff)
+        & (events[E_KO] >= cutoff)
+        & (events[E_CANCELLED] >= cutoff)
+    )
     candidates = np.flatnonzero(still_open & ~reserved_flags & ~ghost)
     pairs = min(len(candidates) // 2, max(2, round(count * RATE_TWO_OPEN)))
     if pairs:
@@ -1261,14 +1541,26 @@ def _claims(
     model[ghost] = ghost_model
 
     # who opened it, and how
-    channel = np.where(company, rng.choice(4, count, p=[0.55, 0.15, 0.0, 0.30]),
-                       rng.choice(4, count, p=[0.45, 0.15, 0.40, 0.0])).astype(np.int8)
-    by_employee = (enablements.employee_user[device] & (enablements.enabled_at[device] < opened)
-                   & ~ghost & (rng.random(count) < 0.5))
+    channel = np.where(
+        company,
+        rng.choice(4, count, p=[0.55, 0.15, 0.0, 0.30]),
+        rng.choice(4, count, p=[0.45, 0.15, 0.40, 0.0]),
+    ).astype(np.int8)
+    by_employee = (
+        enablements.employee_user[device]
+        & (enablements.enabled_at[device] < opened)
+        & ~ghost
+        & (rng.random(count) < 0.5)
+    )
     second = rng.random(count) < 0.45
     profile = np.select(
-        [channel >= 2, company & (channel == 0) & by_employee, company & second, company,
-         customers.has_admin[customer] & (rng.random(count) < 0.3)],
+        [
+            channel >= 2,
+            company & (channel == 0) & by_employee,
+            company & second,
+            company,
+            customers.has_admin[customer] & (rng.random(count) < 0.3),
+        ],
         [SERVIZIO_CLIENTI, DIPENDENTE, MASTER, MANDATARIO, AMMINISTRATORE],
         LEGALE,
     ).astype(np.int8)
@@ -1281,9 +1573,12 @@ def _claims(
     causes, cause = _cause_combinations(rng, count)
 
     # replacement: the same model, or its successor when the model is out of stock
-    successor = np.array([
-        next((j for j, other in enumerate(MODELS) if other.name == m.successor), i)
-        for i, m in enumerate(MODELS)])
+    successor = np.array(
+        [
+            next((j for j, other in enumerate(MODELS) if other.name == m.successor), i)
+            for i, m in enumerate(MODELS)
+        ]
+    )
     equivalent_share = np.array([m.equivalent_share for m in MODELS])
     equivalent = rng.random(count) < equivalent_share[model]
     replacement_model = np.where(equivalent, successor[model], model)
@@ -1300,33 +1595,52 @@ def _claims(
         in_year = year == value
         sequence[in_year] = np.arange(1, in_year.sum() + 1) + yearly_base.get(int(value), 0)
 
+    # who opened it: the login of the profile that did
+    people = customers.frame
+    opened_by = "sc.operatore" + pd.Series(operator, dtype="str").str.zfill(3) + "@" + STAFF_DOMAIN
+    for code, logins in (
+        (LEGALE, people["legale_login"]),
+        (AMMINISTRATORE, people["admin_login"]),
+        (MANDATARIO, people["mandatario_login"]),
+        (MASTER, people["master_login"]),
+    ):
+        opened_by = opened_by.where(profile != code, _take(logins, customer))
+    opened_by = opened_by.where(profile != DIPENDENTE, _take(devices.email, device))
+
     model_names = [m.name for m in MODELS]
-    frame = pd.DataFrame({
-        "idx": np.arange(count, dtype=np.int32),
-        "year": year.astype(np.int32),
-        "sequence": sequence,
-        "customer": customer.astype(np.int32),
-        "device": device.astype(np.int32),
-        "imei": imei,
-        "nmu": pd.Series(nmu, dtype="str"),
-        "theft": theft,
-        "fault_causes": pd.Categorical.from_codes(np.where(theft, -1, cause), causes),
-        "channel": pd.Categorical.from_codes(channel, CHANNELS),
-        "profile": profile,
-        "operator": operator.astype(np.int16),
-        "opened_at": _timestamps(opened),
-        "id_open": id_open, "report_open": report_open, "form_open": form_open,
-        "id_partial": id_partial, "report_partial": report_partial, "form_partial": form_partial,
-        "partial_at": _timestamps(t_partial),
-        "documents_at": _timestamps(t_doc),
-        "mode": mode,
-        "point": point.astype(np.int32),
-        "reason": pd.Categorical.from_codes(reason, REASONS),
-        "available_at": _timestamps(events[E_AVAILABLE]),
-        "replacement_imei": replacement_imei,
-        "replacement_model": pd.Categorical.from_codes(replacement_model, model_names),
-        "equivalent": equivalent,
-    })
+    frame = pd.DataFrame(
+        {
+            "request_number": "KA-"
+            + pd.Series(year, dtype="str")
+            + "-"
+            + pd.Series(sequence, dtype="str").str.zfill(7),
+            "customer_code": _take(people["customer_code"], customer),
+            "nmu": pd.Series(nmu, dtype="str"),
+            "imei": imei,
+            "theft": theft,
+            "fault_causes": pd.Categorical.from_codes(np.where(theft, -1, cause), causes),
+            "channel": pd.Categorical.from_codes(channel, CHANNELS),
+            "opened_by": opened_by,
+            "opening_profile": pd.Categorical.from_codes(profile, PROFILES),
+            "opened_at": _timestamps(opened),
+            "id_open": id_open,
+            "report_open": report_open,
+            "form_open": form_open,
+            "id_partial": id_partial,
+            "report_partial": report_partial,
+            "form_partial": form_partial,
+            "partial_at": _timestamps(t_partial),
+            "documents_at": _timestamps(t_doc),
+            "mode": mode,
+            "point_code": _take(points.frame["point_code"], point),
+            "company_address": _take(people["address"], customer),
+            "reason": pd.Categorical.from_codes(reason, REASONS),
+            "available_at": _timestamps(events[E_AVAILABLE]),
+            "replacement_imei": replacement_imei,
+            "replacement_model": pd.Categorical.from_codes(replacement_model, model_names),
+            "equivalent": equivalent,
+        }
+    )
 
     # versions: every event before the cut-off, filed in the period of its timestamp
     daily_start = _day_number(plan.daily_start)
@@ -1345,49 +1659,69 @@ def _claims(
     event_of = np.concatenate(version_event)
     updated = np.concatenate(version_time)
     version_day = updated // SECONDS_PER_DAY
-    month_index = (version_day.astype("datetime64[D]").astype("datetime64[M]") - first_month).astype(np.int64)
+    month_index = (
+        version_day.astype("datetime64[D]").astype("datetime64[M]") - first_month
+    ).astype(np.int64)
     period = np.where(version_day >= daily_start, months + version_day - daily_start, month_index)
-    versions = pd.DataFrame({
-        "row_id": np.arange(len(claim_of), dtype=np.int64),
-        "claim": claim_of.astype(np.int32),
-        "event": event_of,
-        "updated_at": updated.view("datetime64[s]"),
-        "period": period.astype(np.int16),
-        "iso": False,
-        "bool_variant": False,
-    })
+    versions = pd.DataFrame(
+        {
+            "row_id": np.arange(len(claim_of), dtype=np.int64),
+            "claim": claim_of.astype(np.int32),
+            "event": event_of,
+            "updated_at": updated.view("datetime64[s]"),
+            "period": period.astype(np.int16),
+            "iso": False,
+            "bool_variant": False,
+        }
+    )
     return Claims(frame, versions, periods, imei, nmu, opened, reserved)
 
 
 # ---------------------------------------------------------------- users
 
 
-def _users(staff: Staff, customers: Customers, devices: Devices, enablements: Enablements) -> pd.DataFrame:
+def _users(
+    staff: Staff, customers: Customers, devices: Devices, enablements: Enablements
+) -> pd.DataFrame:
     frame = customers.frame
     parts = [
         staff.management.assign(profile="Management", customer_code=None, nmu=None),
         staff.managers.assign(profile="Account Manager", customer_code=None, nmu=None),
     ]
-    for role, login, name in (("Rappresentante Legale", "legale_login", "legale_name"),
-                              ("Amministratore", "admin_login", "admin_name"),
-                              ("Mandatario", "mandatario_login", "mandatario_name"),
-                              ("Master", "master_login", "master_name")):
+    for role, login, name in (
+        ("Rappresentante Legale", "legale_login", "legale_name"),
+        ("Amministratore", "admin_login", "admin_name"),
+        ("Mandatario", "mandatario_login", "mandatario_name"),
+        ("Master", "master_login", "master_name"),
+    ):
         present = frame[login].notna()
-        parts.append(pd.DataFrame({
-            "login": frame.loc[present, login], "full_name": frame.loc[present, name],
-            "profile": role, "customer_code": frame.loc[present, "customer_code"], "nmu": None,
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "login": frame.loc[present, login],
+                    "full_name": frame.loc[present, name],
+                    "profile": role,
+                    "customer_code": frame.loc[present, "customer_code"],
+                    "nmu": None,
+                }
+            )
+        )
     employee = np.flatnonzero(enablements.employee_user)
-    parts.append(pd.DataFrame({
-        "login": devices.email.take(employee).to_numpy(),
-        "full_name": devices.assignee.take(employee).to_numpy(),
-        "profile": "Dipendente",
-        "customer_code": frame["customer_code"].to_numpy()[devices.customer[employee]],
-        "nmu": pd.Series(devices.nmu[employee], dtype="str").to_numpy(),
-    }))
+    parts.append(
+        pd.DataFrame(
+            {
+                "login": devices.email.take(employee).to_numpy(),
+                "full_name": devices.assignee.take(employee).to_numpy(),
+                "profile": "Dipendente",
+                "customer_code": frame["customer_code"].to_numpy()[devices.customer[employee]],
+                "nmu": pd.Series(devices.nmu[employee], dtype="str").to_numpy(),
+            }
+        )
+    )
     users = pd.concat(parts, ignore_index=True)
-    users = users.astype({"login": "str", "full_name": "str", "profile": "str",
-                          "customer_code": "str", "nmu": "str"})
+    users = users.astype(
+        {"login": "str", "full_name": "str", "profile": "str", "customer_code": "str", "nmu": "str"}
+    )
     users.insert(0, "row_id", np.arange(len(users), dtype=np.int64))
     users["iso"] = False
     users["bool_variant"] = False
@@ -1435,11 +1769,13 @@ class Dirt:
         """One row per dirty row, one text column per column that has replacements."""
         if not self.row_ids:
             return pd.DataFrame({"row_id": pd.Series(dtype=np.int64)})
-        long = pd.DataFrame({
-            "row_id": np.concatenate(self.row_ids),
-            "column": np.repeat(self.column_names, [len(r) for r in self.row_ids]),
-            "value": pd.Series([v for values in self.values for v in values], dtype="str"),
-        })
+        long = pd.DataFrame(
+            {
+                "row_id": np.concatenate(self.row_ids),
+                "column": np.repeat(self.column_names, [len(r) for r in self.row_ids]),
+                "value": pd.Series([v for values in self.values for v in values], dtype="str"),
+            }
+        )
         if long.empty:
             return pd.DataFrame({"row_id": pd.Series(dtype=np.int64)})
         wide = long.pivot(index="row_id", columns="column", values="value").reset_index()
@@ -1478,8 +1814,10 @@ def _separated(imei: np.ndarray, rng: np.random.Generator) -> list[str]:
 
 
 def _imeisv(imei: np.ndarray, rng: np.random.Generator) -> list[str]:
-    return [f"{value // 10}{version:02d}" for value, version in
-            zip(imei, rng.integers(1, 60, len(imei)), strict=True)]
+    return [
+        f"{value // 10}{version:02d}"
+        for value, version in zip(imei, rng.integers(1, 60, len(imei)), strict=True)
+    ]
 
 
 def _formatted_lines(nmu: Iterable[str], rng: np.random.Generator) -> list[str]:
@@ -1499,14 +1837,19 @@ def _formatted_lines(nmu: Iterable[str], rng: np.random.Generator) -> list[str]:
 def _bad_dates(count: int, rng: np.random.Generator) -> list[str]:
     texts = []
     for template, year, month, day in zip(
-        rng.integers(0, len(BAD_DATES), count), rng.integers(2023, 2027, count),
-        rng.integers(1, 13, count), rng.integers(1, 29, count), strict=True,
+        rng.integers(0, len(BAD_DATES), count),
+        rng.integers(2023, 2027, count),
+        rng.integers(1, 13, count),
+        rng.integers(1, 29, count),
+        strict=True,
     ):
         texts.append(BAD_DATES[template].format(year=year, month=f"{month:02d}", day=f"{day:02d}"))
     return texts
 
 
-def _plant_imei_dirt(dirt: Dirt, imei_column: str, imei: np.ndarray, scientific_rows: np.ndarray | None) -> None:
+def _plant_imei_dirt(
+    dirt: Dirt, imei_column: str, imei: np.ndarray, scientific_rows: np.ndarray | None
+) -> None:
     """The ways an IMEI goes wrong on its way through spreadsheets and people."""
     rng = dirt.rng
     rows = dirt.take(RATE_IMEI_CHECK)
@@ -1529,7 +1872,8 @@ def _plant_styles(dirt: Dirt, frame: pd.DataFrame, dates: bool, booleans: bool) 
 
 def _dirty_customers(rng: np.random.Generator, customers: Customers) -> Dirt:
     frame = customers.frame
-    dirt = Dirt(rng, len(frame), np.array([customers.demo_company, customers.demo_professional]))
+    # the demo Account Manager's portfolio stays whole: exactly its planned size loads
+    dirt = Dirt(rng, len(frame), np.flatnonzero(customers.manager == 0))
     rows = dirt.take(RATE_BAD_VAT)
     vat = frame["vat_number"].to_numpy()[rows]
     dirt.replace("vat_number", rows, [v[:10] + str((int(v[10]) + 3) % 10) for v in vat])
@@ -1541,9 +1885,12 @@ def _dirty_customers(rng: np.random.Generator, customers: Customers) -> Dirt:
     return dirt
 
 
-def _dirty_devices(rng: np.random.Generator, devices: Devices, customers: Customers,
-                   frame: pd.DataFrame) -> Dirt:
-    demo = (devices.customer == customers.demo_company) | (devices.customer == customers.demo_professional)
+def _dirty_devices(
+    rng: np.random.Generator, devices: Devices, customers: Customers, frame: pd.DataFrame
+) -> Dirt:
+    demo = (devices.customer == customers.demo_company) | (
+        devices.customer == customers.demo_professional
+    )
     outside_snapshot = ~devices.snapshot
     dirt = Dirt(rng, len(devices.customer), np.flatnonzero(demo | outside_snapshot))
     _plant_imei_dirt(dirt, "imei", devices.imei, None)
@@ -1562,7 +1909,9 @@ def _dirty_devices(rng: np.random.Generator, devices: Devices, customers: Custom
     return dirt
 
 
-def _dirty_enablements(rng: np.random.Generator, enablements: Enablements, devices: Devices) -> Dirt:
+def _dirty_enablements(
+    rng: np.random.Generator, enablements: Enablements, devices: Devices
+) -> Dirt:
     frame = enablements.frame
     protected = np.flatnonzero(frame["device"].to_numpy() == devices.demo_employee)
     dirt = Dirt(rng, len(frame), protected)
@@ -1579,7 +1928,9 @@ def _dirty_enablements(rng: np.random.Generator, enablements: Enablements, devic
     return dirt
 
 
-def _orphan_enablements(rng: np.random.Generator, plan: Plan, enablements: Enablements, devices: Devices) -> None:
+def _orphan_enablements(
+    rng: np.random.Generator, plan: Plan, enablements: Enablements, devices: Devices
+) -> None:
     """Enablements for lines no device uses: the customer typed a number that is not theirs."""
     frame = enablements.frame
     count = max(2, round(len(frame) * RATE_ORPHAN_ENABLEMENT))
@@ -1621,30 +1972,36 @@ def _dirty_claims(rng: np.random.Generator, claims: Claims, scientific_periods: 
     rows = dirt.take(RATE_NMU_FORMATTED)
     dirt.replace("nmu", rows, _formatted_lines([str(v) for v in claims.nmu[claim[rows]]], rng))
 
-    rows = dirt.take(RATE_EMPTY_REQUIRED)
+    # each column in turn, so that every kind of error shows up even in a small export
     required = ("request_number", "customer_code", "imei", "status", "opened_at", "request_type")
-    pick = rng.integers(0, len(required), len(rows))
+    rows = dirt.take(RATE_EMPTY_REQUIRED, minimum=len(required))
     for index, column in enumerate(required):
-        dirt.replace(column, rows[pick == index], [""] * int((pick == index).sum()))
-    rows = dirt.take(RATE_UNKNOWN_ENUM)
-    unknown = (("request_type", ("Furto", "Guasto", "Smarrimento")), ("status", ("Sospesa", "In verifica")),
-               ("channel", ("WhatsApp", "Negozio")), ("delivery_mode", ("Corriere",)),
-               ("opening_profile", ("Operatore",)))
-    pick = rng.integers(0, len(unknown), len(rows))
+        chosen = rows[index :: len(required)]
+        dirt.replace(column, chosen, [""] * len(chosen))
+    unknown = (
+        ("request_type", ("Furto", "Guasto", "Smarrimento")),
+        ("status", ("Sospesa", "In verifica")),
+        ("channel", ("WhatsApp", "Negozio")),
+        ("delivery_mode", ("Corriere",)),
+        ("opening_profile", ("Operatore",)),
+    )
+    rows = dirt.take(RATE_UNKNOWN_ENUM, minimum=len(unknown))
     for index, (column, values) in enumerate(unknown):
-        chosen = rows[pick == index]
+        chosen = rows[index :: len(unknown)]
         dirt.replace(column, chosen, rng.choice(np.array(values, dtype=object), len(chosen)))
     rows = dirt.take(RATE_BAD_DATE)
-    pick = rng.integers(0, 2, len(rows))
-    dirt.replace("opened_at", rows[pick == 0], _bad_dates(int((pick == 0).sum()), rng))
-    dirt.replace("updated_at", rows[pick == 1], _bad_dates(int((pick == 1).sum()), rng))
+    dirt.replace("opened_at", rows[0::2], _bad_dates(len(rows[0::2]), rng))
+    dirt.replace("updated_at", rows[1::2], _bad_dates(len(rows[1::2]), rng))
 
     available_at = claims.frame["available_at"].to_numpy()[claim]
     shows_available = available_at <= versions["updated_at"].to_numpy()
     rows = dirt.take(RATE_AVAILABLE_BEFORE_OPENING * shows_available.mean(), shows_available)
     opened = claims.opened[claim[rows]] - rng.integers(1, 4, len(rows)) * SECONDS_PER_DAY
-    dirt.replace("replacement_available_at", rows,
-                 [pd.Timestamp(int(s), unit="s").strftime("%d/%m/%Y %H:%M") for s in opened])
+    dirt.replace(
+        "replacement_available_at",
+        rows,
+        [pd.Timestamp(int(s), unit="s").strftime("%d/%m/%Y %H:%M") for s in opened],
+    )
     _plant_styles(dirt, versions, dates=True, booleans=True)
     dirt.duplicates = dirt.take(RATE_DUPLICATE)
     return dirt
@@ -1669,17 +2026,6 @@ class FileFormat:
         return ".xlsx" if self.xlsx else ".csv"
 
 
-@dataclass
-class Table:
-    """A DuckDB relation shaped like one export kind, and the dirt planted in it."""
-
-    name: str  # names the relation's registered overrides and duplicates
-    relation: str  # one column per contract field, plus row_id, iso and bool_variant
-    model: type[SourceRecord]
-    order_by: str
-    dirt: Dirt | None = None
-
-
 def _odd_header(header: str, rng: np.random.Generator) -> str:
     """Headers as someone re-typed them: any case, stray spaces."""
     words = header.split(" ")
@@ -1695,11 +2041,56 @@ def _odd_header(header: str, rng: np.random.Generator) -> str:
     return header.title()
 
 
-class Writer:
-    """Writes export files from DuckDB relations, formatting every value as the file's format says."""
+def _with_dirt(frame: pd.DataFrame, dirt: Dirt | None) -> pd.DataFrame:
+    """The rows as the file shows them: dirt texts in `dirt_<column>` columns, repeats in place."""
+    if dirt is None:
+        return frame
+    overrides = dirt.overrides()
+    row_id = frame["row_id"].to_numpy()
+    result = frame.copy(deep=False)
+    if len(overrides.columns) > 1:
+        matched = frame[["row_id"]].merge(overrides, on="row_id", how="left", sort=False)
+        for column in overrides.columns.drop("row_id"):
+            result[f"dirt_{column}"] = matched[column].array
+    if len(dirt.duplicates):
+        copies = 1 + _members(row_id, np.sort(dirt.duplicates))
+        if (copies > 1).any():
+            result = result.iloc[np.repeat(np.arange(len(result)), copies)]
+    return result
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, out_dir: Path, workdir: Path, created: datetime,
-                 rng: np.random.Generator, progress: Callable[[str], None]):
+
+def _with_format(
+    rows: pd.DataFrame, file_of_row: np.ndarray, formats: list[FileFormat]
+) -> pd.DataFrame:
+    """Each row with its file's format: seconds in date-times, the words for true and false."""
+    true_words = list(dict.fromkeys(fmt.booleans[0] for fmt in formats))
+    false_words = list(dict.fromkeys(fmt.booleans[1] for fmt in formats))
+    true_code = np.array([true_words.index(fmt.booleans[0]) for fmt in formats])
+    false_code = np.array([false_words.index(fmt.booleans[1]) for fmt in formats])
+    return rows.assign(
+        seconds=np.array([fmt.seconds for fmt in formats])[file_of_row],
+        true_word=pd.Categorical.from_codes(true_code[file_of_row], true_words),
+        false_word=pd.Categorical.from_codes(false_code[file_of_row], false_words),
+    )
+
+
+class Writer:
+    """Writes export files from pandas frames, DuckDB formatting every value as the file says.
+
+    A frame holds the rows in file order, one contract column each, plus row_id, iso and
+    bool_variant, and a `dirt_<column>` text column where dirt replaces a value. Every
+    file is one scan of its frame: no joins and no sorting, so DuckDB keeps the order.
+    """
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        out_dir: Path,
+        workdir: Path,
+        created: datetime,
+        rng: np.random.Generator,
+        progress: Callable[[str], None],
+    ):
         self.con = con
         self.out_dir = out_dir
         self.workdir = workdir
@@ -1707,99 +2098,89 @@ class Writer:
         self.rng = rng
         self.progress = progress
         self.written: list[Path] = []
-        self._overridden: dict[str, set[str]] = {}
-        self._repeats: dict[str, bool] = {}
+        self._views: dict[str, str] = {}
+        self._columns: dict[tuple[str, tuple[str, ...]], set[str]] = {}
 
-    def register(self, table: Table, duplicates: bool = True) -> None:
-        """Makes the table's dirt visible to DuckDB: replacement texts and rows written twice."""
-        dirt = table.dirt
-        overrides = dirt.overrides() if dirt else pd.DataFrame({"row_id": pd.Series(dtype=np.int64)})
-        repeated = dirt.duplicates if dirt is not None and duplicates else np.empty(0, np.int64)
-        # copied into DuckDB once: every file's query then reads native tables
-        for suffix, frame in (("overrides", overrides), ("duplicates", pd.DataFrame({"row_id": repeated}))):
-            self.con.register("dirt_frame", frame)
-            self.con.execute(f"create or replace temp table {table.name}_{suffix} as select * from dirt_frame")
-            self.con.unregister("dirt_frame")
-        self._overridden[table.name] = set(overrides.columns) - {"row_id"}
-        self._repeats[table.name] = len(repeated) > 0
-
-    def write(self, table: Table, stem: str, fmt: FileFormat, where: str = "true") -> Path:
+    def write(
+        self,
+        model: type[SourceRecord],
+        frame: pd.DataFrame,
+        stem: str,
+        fmt: FileFormat,
+        dirt: Dirt | None = None,
+        view: str | None = None,
+    ) -> Path:
+        """One file from a frame; `view` is a select over `export_rows` to write instead."""
+        rows = _with_dirt(frame, dirt)
+        rows = _with_format(rows, np.zeros(len(rows), dtype=np.int64), [fmt])
+        relation = self._register(rows, view)
         path = self.out_dir / f"{stem}{fmt.suffix}"
-        rows = self._write_xlsx(table, path, fmt, where) if fmt.xlsx else self._write_csv(table, path, fmt, where)
-        self.written.append(path)
-        self.progress(f"wrote {path.name} ({rows:,} rows)")
+        if fmt.xlsx:
+            count = self._write_xlsx(model, relation, path, fmt)
+        else:
+            count = self._copy(self._select(model, relation, fmt, typed=False), path, fmt)
+        self._finish(path, count)
         return path
 
-    def write_periods(self, table: Table, files: list[tuple[str, FileFormat, int]],
-                      register_periods: Callable[[int, int], str], rows: np.ndarray) -> None:
-        """CSV files of one relation, one per period (the relation's `period` column).
+    def write_many(
+        self,
+        model: type[SourceRecord],
+        frame: pd.DataFrame,
+        files: list[tuple[str, FileFormat, int]],
+        dirt: Dirt | None = None,
+        view: str | None = None,
+    ) -> None:
+        """Small CSV files of one kind at once: (stem, format, period) per file, `period` per row.
 
-        `register_periods(first, last)` makes the relation hold those periods' rows and
-        returns a condition that narrows the query to them.
-        Planning the wide formatting query costs more than writing a day's rows, so
-        small files are formatted together in one pass (each row with its own file's
-        format, looked up in `file_formats`) and written by Python; big files are each
-        one COPY straight from the formatting query.
+        Planning the wide formatting query costs DuckDB more than writing a small file,
+        so it runs once for all of them, each row in its own file's format, and Python
+        writes the files.
         """
-        formats = pd.DataFrame({
-            "period": [period for _, _, period in files],
-            "seconds": [fmt.seconds for _, fmt, _ in files],
-            "true_word": [fmt.booleans[0] for _, fmt, _ in files],
-            "false_word": [fmt.booleans[1] for _, fmt, _ in files],
-        })
-        self.con.register("formats_frame", formats)
-        self.con.execute("create or replace temp table file_formats as select * from formats_frame")
-        self.con.unregister("formats_frame")
-        batch: list[tuple[str, FileFormat, int]] = []
-        batch_size = 0
-        for number, entry in enumerate(files):
-            size = int(rows[entry[2]])
-            if batch and batch_size + size > PYTHON_CSV_MAX_ROWS:
-                self._write_small_files(table, batch, register_periods)
-                batch, batch_size = [], 0
-            if size > PYTHON_CSV_MAX_ROWS:
-                stem, fmt, period = entry
-                narrowed = register_periods(period, period)
-                self.write(table, stem, fmt, where=f"period = {period} and {narrowed}")
-                continue
-            batch.append(entry)
-            batch_size += size
-        if batch:
-            self._write_small_files(table, batch, register_periods)
-
-    def _write_small_files(self, table: Table, batch: list[tuple[str, FileFormat, int]],
-                           register_periods: Callable[[int, int], str]) -> None:
-        periods = [period for _, _, period in batch]
-        narrowed = register_periods(min(periods), max(periods))
-        expressions = ",\n    ".join(self._expressions(table, FileFormat(), typed=False, per_row=True))
-        width = len(columns(table.model))
-        selected = ", ".join(f"c{i}" for i in range(width))
-        listed = ", ".join(str(period) for period in periods)
-        rows = self.con.execute(  # noqa: S608 - identifiers come from the contract, never from input
-            f"select period, {selected} from (\n"
-            f"select r.period, r.row_id as sort_id, {table.order_by} as sort_key,\n    {expressions}\n"
-            f"from {table.relation} r\n"
-            f"join file_formats f on f.period = r.period\n"
-            f"left join {table.name}_overrides o on o.row_id = r.row_id\n"
-            f"where r.period in ({listed}) and {narrowed})\n"
-            f"order by period, sort_key, sort_id"
-        ).fetchall()
-        by_period: dict[int, list[tuple]] = {}
-        for row in rows:
-            by_period.setdefault(row[0], []).append(row[1:])
-        for stem, fmt, period in batch:
+        rows = _with_dirt(frame, dirt)
+        file_of_period = {period: number for number, (_, _, period) in enumerate(files)}
+        lookup = np.zeros(max(file_of_period) + 1, dtype=np.int64)
+        for period, number in file_of_period.items():
+            lookup[period] = number
+        file_of_row = lookup[rows["period"].to_numpy()]
+        rows = _with_format(rows, file_of_row, [fmt for _, fmt, _ in files])
+        relation = self._register(rows, view)
+        query = self._select(model, relation, FileFormat(), typed=False, with_period=True)
+        grouped: dict[int, list[tuple]] = {}
+        for row in self.con.execute(query).fetchall():
+            grouped.setdefault(row[0], []).append(row[1:])
+        for stem, fmt, number in files:
             path = self.out_dir / f"{stem}{fmt.suffix}"
             # utf-8-sig files already carry U+FEFF in their first header
             encoding = "cp1252" if fmt.encoding == "cp1252" else "utf-8"
             with open(path, "w", encoding=encoding, newline="") as handle:
                 writer = csv.writer(handle, delimiter=fmt.delimiter, lineterminator="\n")
-                writer.writerow(self._headers(table, fmt))
-                writer.writerows(by_period.get(period, []))
-            self.written.append(path)
-            self.progress(f"wrote {path.name} ({len(by_period.get(period, [])):,} rows)")
+                writer.writerow(self._headers(model, fmt))
+                writer.writerows(grouped.get(number, []))
+            self._finish(path, len(grouped.get(number, [])))
 
-    def _headers(self, table: Table, fmt: FileFormat) -> list[str]:
-        headers = [HEADERS[table.model][column.name] for column in columns(table.model)]
+    def _register(self, rows: pd.DataFrame, view: str | None) -> str:
+        """Makes the rows the relation to write; a view over them is created once, then reused."""
+        self.con.register("export_rows", rows)
+        if view is None:
+            relation = "export_rows"
+        else:
+            relation = self._views.get(view, f"export_view_{len(self._views)}")
+            if view not in self._views:
+                self.con.execute(f"create temp view {relation} as {view}")
+                self._views[view] = relation
+        key = (relation, tuple(rows.columns))
+        if key not in self._columns:
+            described = self.con.execute(f"describe {relation}").fetchall()
+            self._columns[key] = {name for name, *_ in described}
+        self._present = self._columns[key]
+        return relation
+
+    def _finish(self, path: Path, count: int) -> None:
+        self.written.append(path)
+        self.progress(f"wrote {path.name} ({count:,} rows)")
+
+    def _headers(self, model: type[SourceRecord], fmt: FileFormat) -> list[str]:
+        headers = [HEADERS[model][column.name] for column in columns(model)]
         if fmt.odd_headers:
             headers = [_odd_header(header, self.rng) for header in headers]
         if fmt.encoding == "utf-8-sig" and not fmt.xlsx:
@@ -1807,65 +2188,62 @@ class Writer:
             headers[0] = "\ufeff" + headers[0]
         return headers
 
-    def _expressions(self, table: Table, fmt: FileFormat, typed: bool, per_row: bool = False) -> list[str]:
-        """One select expression per contract column.
+    def _select(
+        self,
+        model: type[SourceRecord],
+        relation: str,
+        fmt: FileFormat,
+        typed: bool,
+        with_period: bool = False,
+    ) -> str:
+        """The query that turns the relation's typed values into the file's texts.
 
-        typed: values as XLSX cells want them (numbers, dates), beside the dirt text;
-        per_row: the file's format is looked up per row in `f` (periods written in one pass).
+        Each row carries its file's format (seconds, true_word, false_word columns); a
+        `dirt_<column>` text replaces the value, a `text_<column>` is the value already
+        formatted. typed: values as XLSX cells want them (numbers, dates), beside the dirt.
         """
-        overridden = self._overridden[table.name]
-        true_word, false_word = (("f.true_word", "f.false_word") if per_row
-                                 else (f"'{fmt.booleans[0]}'", f"'{fmt.booleans[1]}'"))
-        expressions = []
-        headers = self._headers(table, fmt)
-        for index, column in enumerate(columns(table.model)):
+        present = self._present
+        true_word, false_word, seconds = "r.true_word", "r.false_word", "r.seconds"
+        headers = self._headers(model, fmt)
+        expressions = ["r.period"] if with_period else []
+        for index, column in enumerate(columns(model)):
             value = f'r."{column.name}"'
             if column.kind is ColumnKind.IMEI:
                 text = f"lpad(cast({value} as varchar), 15, '0')"
                 typed_value = value
             elif column.kind is ColumnKind.DATE:
-                text = (f"case when r.iso then strftime({value}, '%Y-%m-%d') "
-                        f"else strftime({value}, '%d/%m/%Y') end")
+                text = (
+                    f"case when r.iso then strftime({value}, '%Y-%m-%d') "
+                    f"else strftime({value}, '%d/%m/%Y') end"
+                )
                 typed_value = f"cast({value} as date)"
             elif column.kind is ColumnKind.DATETIME:
-                seconds = "f.seconds" if per_row else str(fmt.seconds).lower()
-                text = (f"case when r.iso then strftime({value}, '%Y-%m-%dT%H:%M:%S') "
-                        f"when {seconds} then strftime({value}, '%d/%m/%Y %H:%M:%S') "
-                        f"else strftime({value}, '%d/%m/%Y %H:%M') end")
+                text = (
+                    f"case when r.iso then strftime({value}, '%Y-%m-%dT%H:%M:%S') "
+                    f"when {seconds} then strftime({value}, '%d/%m/%Y %H:%M:%S') "
+                    f"else strftime({value}, '%d/%m/%Y %H:%M') end"
+                )
                 typed_value = f"cast({value} as timestamp)"
             elif column.kind is ColumnKind.BOOLEAN:
-                text = (f"case when {value} is null then null "
-                        f"when r.bool_variant then (case when {value} then 'si' else 'no' end) "
-                        f"when {value} then {true_word} else {false_word} end")
+                text = (
+                    f"case when {value} is null then null "
+                    f"when r.bool_variant then (case when {value} then 'si' else 'no' end) "
+                    f"when {value} then {true_word} else {false_word} end"
+                )
                 typed_value = text
             else:
                 text = f"cast({value} as varchar)"
                 typed_value = text
-            override = f'o."{column.name}"' if column.name in overridden else "null"
+            if f"text_{column.name}" in present:
+                text = f'r."text_{column.name}"'
+            override = f'r."dirt_{column.name}"' if f"dirt_{column.name}" in present else "null"
             if typed:
-                expressions.append(f'{override} as "o{index}"')
-                expressions.append(f'{typed_value} as "v{index}"')
-            elif per_row:
-                expressions.append(f"nullif(coalesce({override}, {text}), '') as c{index}")
+                expressions.append(f"{override}, {typed_value}")
             else:
                 header = headers[index].replace('"', '""')
                 expressions.append(f"nullif(coalesce({override}, {text}), '') as \"{header}\"")
-        return expressions
-
-    def _query(self, table: Table, fmt: FileFormat, where: str, typed: bool) -> str:
-        expressions = ",\n    ".join(self._expressions(table, fmt, typed))
-        source = f"select * from {table.relation} where {where}"  # noqa: S608 - names from the contract
-        if self._repeats[table.name]:
-            source += f"\nunion all\n{source} and row_id in (select row_id from {table.name}_duplicates)"
-        return (  # noqa: S608 - identifiers come from the contract, never from input
-            f"select\n    {expressions}\n"
-            f"from ({source}) r\n"
-            f"left join {table.name}_overrides o on o.row_id = r.row_id\n"
-            f"order by {table.order_by}, r.row_id"
-        )
-
-    def _write_csv(self, table: Table, path: Path, fmt: FileFormat, where: str) -> int:
-        return self._copy(self._query(table, fmt, where, typed=False), path, fmt)
+        listed = ",\n    ".join(expressions)
+        return f"select\n    {listed}\nfrom {relation} r"  # noqa: S608 - names from the contract
 
     def _copy(self, query: str, path: Path, fmt: FileFormat) -> int:
         # DuckDB writes UTF-8 only: Windows-1252 files are transcoded from a scratch copy
@@ -1876,23 +2254,27 @@ class Writer:
             f"copy ({query}) to '{target_sql}' (format csv, delimiter '{delimiter}', header true)"
         ).fetchone()[0]
         if fmt.encoding == "cp1252":
-            with (open(target, encoding="utf-8", newline="") as source,
-                  open(path, "w", encoding="cp1252", newline="") as destination):
+            with (
+                open(target, encoding="utf-8", newline="") as source,
+                open(path, "w", encoding="cp1252", newline="") as destination,
+            ):
                 shutil.copyfileobj(source, destination, 1 << 20)
             target.unlink()
         return int(count)
 
-    def _write_xlsx(self, table: Table, path: Path, fmt: FileFormat, where: str) -> int:
-        rows = self.con.execute(self._query(table, fmt, where, typed=True)).fetchall()
+    def _write_xlsx(
+        self, model: type[SourceRecord], relation: str, path: Path, fmt: FileFormat
+    ) -> int:
+        rows = self.con.execute(self._select(model, relation, fmt, typed=True)).fetchall()
         workbook = xlsxwriter.Workbook(str(path))
         # a fixed creation time keeps the bytes identical from run to run
         workbook.set_properties({"created": self.created})
         sheet = workbook.add_worksheet("Export")
         date_format = workbook.add_format({"num_format": "dd/mm/yyyy"})
         datetime_format = workbook.add_format({"num_format": "dd/mm/yyyy hh:mm"})
-        for column, header in enumerate(self._headers(table, fmt)):
+        for column, header in enumerate(self._headers(model, fmt)):
             sheet.write_string(0, column, header)
-        width = len(columns(table.model))
+        width = len(columns(model))
         for number, row in enumerate(rows, start=1):
             for column in range(width):
                 override, value = row[2 * column], row[2 * column + 1]
@@ -1904,7 +2286,9 @@ class Writer:
                 elif isinstance(value, datetime):
                     sheet.write_datetime(number, column, value, datetime_format)
                 elif isinstance(value, date):
-                    sheet.write_datetime(number, column, datetime.combine(value, time()), date_format)
+                    sheet.write_datetime(
+                        number, column, datetime.combine(value, time()), date_format
+                    )
                 elif isinstance(value, int):
                     # identifiers typed into Excel become numbers: IMEI cells are numeric
                     sheet.write_number(number, column, value)
@@ -1948,126 +2332,146 @@ def _claim_formats(periods: list[str], rows: np.ndarray) -> list[FileFormat]:
     return formats
 
 
-CLAIM_ROWS_SQL = """
-create or replace view claim_rows as
+# The claim's state as one version shows it: what had happened by its timestamp.
+CLAIM_VERSION_SQL = """
 select
     v.row_id,
-    v.period,
-    b.idx as claim_idx,
     v.iso,
     v.bool_variant,
-    b.request_number,
-    v.updated_at,
-    b.customer_code,
-    b.nmu,
-    b.imei,
-    case when b.theft then 'Furto/Smarrimento' else 'Guasto/Malfunzionamento' end as request_type,
-    cast(b.fault_causes as varchar) as fault_causes,
-    cast(b.channel as varchar) as channel,
-    b.opened_by,
-    b.opening_profile,
-    b.opened_at,
-    case when not b.theft then null
-         when b.documents_at <= v.updated_at then true
-         when b.partial_at <= v.updated_at then b.id_partial
-         else b.id_open end as id_document,
-    case when not b.theft then null
-         when b.documents_at <= v.updated_at then true
-         when b.partial_at <= v.updated_at then b.report_partial
-         else b.report_open end as police_report,
-    case when not b.theft then null
-         when b.documents_at <= v.updated_at then true
-         when b.partial_at <= v.updated_at then b.form_partial
-         else b.form_open end as blocking_form,
-    case when b.documents_at <= v.updated_at then b.documents_at end as documentation_received_at,
-    case when b.mode = 0 then 'Punto assistenza' else 'Sede azienda' end as delivery_mode,
-    case when b.mode = 0 then b.point_code end as assistance_point_code,
-    case when b.mode = 1 then b.company_address end as delivery_address,
+    v.* exclude (row_id, iso, bool_variant, theft, mode, documents_at, partial_at, available_at,
+                 id_open, report_open, form_open, id_partial, report_partial, form_partial,
+                 replacement_imei, replacement_model, equivalent, reason, event,
+                 point_code, company_address, imei_text, replacement_imei_text,
+                 opened_min, opened_sec, opened_iso, documents_min, documents_sec, documents_iso,
+                 available_min, available_sec, available_iso),
+    case when v.theft then 'Furto/Smarrimento' else 'Guasto/Malfunzionamento' end as request_type,
+    case when not v.theft then null
+         when v.documents_at <= v.updated_at then true
+         when v.partial_at <= v.updated_at then v.id_partial
+         else v.id_open end as id_document,
+    case when not v.theft then null
+         when v.documents_at <= v.updated_at then true
+         when v.partial_at <= v.updated_at then v.report_partial
+         else v.report_open end as police_report,
+    case when not v.theft then null
+         when v.documents_at <= v.updated_at then true
+         when v.partial_at <= v.updated_at then v.form_partial
+         else v.form_open end as blocking_form,
+    case when v.documents_at <= v.updated_at then v.documents_at end as documentation_received_at,
+    case when v.mode = 0 then 'Punto assistenza' else 'Sede azienda' end as delivery_mode,
+    case when v.mode = 0 then v.point_code end as assistance_point_code,
+    case when v.mode = 1 then v.company_address end as delivery_address,
     case v.event
-        when 0 then case when b.documents_at <= v.updated_at then 'Aperta'
+        when 0 then case when v.documents_at <= v.updated_at then 'Aperta'
                          else 'In attesa documentazione' end
         when 1 then 'In attesa documentazione'
         when 2 then 'In lavorazione'
         when 3 then 'In consegna'
-        when 4 then case when b.mode = 0 then 'Disponibile al ritiro' else 'Consegnata' end
+        when 4 then case when v.mode = 0 then 'Disponibile al ritiro' else 'Consegnata' end
         when 5 then 'Chiusa'
         when 6 then 'Non accolta'
         when 7 then 'KO tecnico'
         when 8 then 'Annullata'
     end as status,
-    case when v.event in (6, 7) then cast(b.reason as varchar) end as rejection_reason,
-    case when b.available_at <= v.updated_at then b.available_at end as replacement_available_at,
+    case when v.event in (6, 7) then cast(v.reason as varchar) end as rejection_reason,
+    case when v.available_at <= v.updated_at then v.available_at end as replacement_available_at,
     case when v.event >= 5 then v.updated_at end as closed_at,
-    case when b.available_at <= v.updated_at then b.replacement_imei end as replacement_imei,
-    case when b.available_at <= v.updated_at then cast(b.replacement_model as varchar) end
+    case when v.available_at <= v.updated_at then v.replacement_imei end as replacement_imei,
+    case when v.available_at <= v.updated_at then cast(v.replacement_model as varchar) end
         as replacement_model,
-    case when b.available_at <= v.updated_at then b.equivalent end as equivalent_model
-from version_slice v
-join claim_base b on b.idx = v.claim
+    case when v.available_at <= v.updated_at then v.equivalent end as equivalent_model,
+    -- texts formatted once per claim (see _claim_texts): only the choice is made per version
+    v.imei_text as text_imei,
+    case when v.iso then strftime(v.updated_at, '%Y-%m-%dT%H:%M:%S')
+         when v.seconds then strftime(v.updated_at, '%d/%m/%Y %H:%M:%S')
+         else strftime(v.updated_at, '%d/%m/%Y %H:%M') end as text_updated_at,
+    case when v.iso then v.opened_iso when v.seconds then v.opened_sec else v.opened_min end
+        as text_opened_at,
+    case when v.documents_at > v.updated_at then null
+         when v.iso then v.documents_iso
+         when v.seconds then v.documents_sec
+         else v.documents_min end as text_documentation_received_at,
+    case when v.available_at > v.updated_at then null
+         when v.iso then v.available_iso
+         when v.seconds then v.available_sec
+         else v.available_min end as text_replacement_available_at,
+    case when v.available_at <= v.updated_at then v.replacement_imei_text end
+        as text_replacement_imei
+from export_rows v
 """
 
-CLAIM_BASE_SQL = """
-create or replace table claim_base as
-select
-    c.*,
-    'KA-' || c.year || '-' || lpad(cast(c.sequence as varchar), 7, '0') as request_number,
-    cu.customer_code,
-    cu.address as company_address,
-    p.point_code,
-    case c.profile
-        when 0 then cu.legale_login
-        when 1 then cu.admin_login
-        when 2 then cu.mandatario_login
-        when 3 then cu.master_login
-        when 4 then d.assignee_email
-        else 'sc.operatore' || lpad(cast(c.operator as varchar), 3, '0') || '@kasko.demo'
-    end as opened_by,
-    ['Rappresentante Legale', 'Amministratore', 'Mandatario', 'Master',
-     'Dipendente abilitato', 'Servizio Clienti'][c.profile + 1] as opening_profile
-from claims c
-join customers cu on cu.idx = c.customer
-join devices d on d.idx = c.device
-join points p on p.row_id = c.point
-order by c.idx
-"""
-
+# The month-end inventory: lines activated since were still Non attiva then.
 DEVICE_SNAPSHOT_SQL = """
-create or replace view device_snapshot as
 select * replace (
     case when preregistered then 'Non attiva' else protection_state end as protection_state,
     case when preregistered then null else protection_start end as protection_start,
     case when preregistered then null else protection_end end as protection_end)
-from devices
+from export_rows
 where in_snapshot
 """
 
 
+CLAIM_TEXTS_SQL = """
+select
+    lpad(cast(imei as varchar), 15, '0') as imei_text,
+    lpad(cast(replacement_imei as varchar), 15, '0') as replacement_imei_text,
+    strftime(opened_at, '%d/%m/%Y %H:%M') as opened_min,
+    strftime(opened_at, '%d/%m/%Y %H:%M:%S') as opened_sec,
+    strftime(opened_at, '%Y-%m-%dT%H:%M:%S') as opened_iso,
+    strftime(documents_at, '%d/%m/%Y %H:%M') as documents_min,
+    strftime(documents_at, '%d/%m/%Y %H:%M:%S') as documents_sec,
+    strftime(documents_at, '%Y-%m-%dT%H:%M:%S') as documents_iso,
+    strftime(available_at, '%d/%m/%Y %H:%M') as available_min,
+    strftime(available_at, '%d/%m/%Y %H:%M:%S') as available_sec,
+    strftime(available_at, '%Y-%m-%dT%H:%M:%S') as available_iso
+from claim_frame
+"""
+
+
+def _claim_texts(con: duckdb.DuckDBPyConnection, claims: Claims) -> None:
+    """Formats the values a claim keeps in every version once, not once per version."""
+    con.register("claim_frame", claims.frame)
+    texts = con.execute(CLAIM_TEXTS_SQL).df()
+    con.unregister("claim_frame")
+    claims.frame = pd.concat([claims.frame, texts], axis=1)
+
+
+def _claim_rows(claims: Claims, versions: pd.DataFrame) -> pd.DataFrame:
+    """Versions with their claim's columns: the rows of some claims files, in file order."""
+    rows = claims.frame.take(versions["claim"].to_numpy())
+    rows.index = versions.index
+    return pd.concat([versions, rows], axis=1)
+
+
 def _device_frame(devices: Devices, customers: Customers) -> pd.DataFrame:
+    """The inventory as rows: one per device, in customer-code order."""
     count = len(devices.customer)
     brands = [m.brand for m in MODELS]
     names = [m.name for m in MODELS]
     types = [m.device_type for m in MODELS]
     type_names = ("Smartphone", "Tablet")
-    return pd.DataFrame({
-        "row_id": np.arange(count, dtype=np.int64),
-        "idx": np.arange(count, dtype=np.int32),
-        "customer_code": _take(customers.frame["customer_code"], devices.customer),
-        "nmu": pd.Series(devices.nmu, dtype="str"),
-        "imei": devices.imei,
-        "brand": pd.Categorical(np.array(brands, dtype=object)[devices.model]),
-        "model": pd.Categorical.from_codes(devices.model, names),
-        "device_type": pd.Categorical.from_codes(
-            np.array([type_names.index(t) for t in types])[devices.model], type_names),
-        "protection_state": pd.Categorical.from_codes(devices.state, PROTECTION_STATES),
-        "protection_start": _day_stamps(devices.start),
-        "protection_end": _day_stamps(devices.end),
-        "assignee": devices.assignee,
-        "assignee_email": devices.email,
-        "in_snapshot": devices.snapshot,
-        "preregistered": devices.preregistered,
-        "iso": False,
-        "bool_variant": False,
-    })
+    return pd.DataFrame(
+        {
+            "row_id": np.arange(count, dtype=np.int64),
+            "customer_code": _take(customers.frame["customer_code"], devices.customer),
+            "nmu": pd.Series(devices.nmu, dtype="str"),
+            "imei": devices.imei,
+            "brand": pd.Categorical(np.array(brands, dtype=object)[devices.model]),
+            "model": pd.Categorical.from_codes(devices.model, names),
+            "device_type": pd.Categorical.from_codes(
+                np.array([type_names.index(t) for t in types])[devices.model], type_names
+            ),
+            "protection_state": pd.Categorical.from_codes(devices.state, PROTECTION_STATES),
+            "protection_start": _day_stamps(devices.start),
+            "protection_end": _day_stamps(devices.end),
+            "assignee": devices.assignee,
+            "assignee_email": devices.email,
+            "in_snapshot": devices.snapshot,
+            "preregistered": devices.preregistered,
+            "iso": False,
+            "bool_variant": False,
+        }
+    )
 
 
 # ---------------------------------------------------------------- the entry point
@@ -2091,12 +2495,18 @@ def generate(
     """
     plan = _plan(seed, scale, customers, devices, claims, today)
     say = progress or (lambda message: None)
-    say(f"generating {plan.customers:,} customers, {plan.devices:,} devices, {plan.claims:,} claims "
-        f"(seed {seed}, exports of {plan.today.isoformat()})")
+    say(
+        f"generating {plan.customers:,} customers, {plan.devices:,} devices, "
+        f"{plan.claims:,} claims (seed {seed}, exports of {plan.today.isoformat()})"
+    )
     # one random stream per phase: changing how many claims are made leaves customers alone
-    streams = dict(zip(
-        ("points", "customers", "staff", "devices", "enablements", "claims", "dirt", "files"),
-        np.random.default_rng(seed).spawn(8), strict=True))
+    streams = dict(
+        zip(
+            ("points", "customers", "staff", "devices", "enablements", "claims", "dirt", "files"),
+            np.random.default_rng(seed).spawn(8),
+            strict=True,
+        )
+    )
     fake = Faker("it_IT")
     fake.seed_instance(seed)
     calendar = Calendar.for_years(plan.today.year - 6, plan.today.year + 1)
@@ -2109,7 +2519,9 @@ def generate(
     _unique_logins(staff, customer_set, device_set)
     enablements = _enablements(streams["enablements"], plan, customer_set, device_set)
     say(f"customers, devices and enablements ready ({len(enablements.frame):,} enablement rows)")
-    claim_set = _claims(streams["claims"], plan, calendar, customer_set, device_set, enablements, points)
+    claim_set = _claims(
+        streams["claims"], plan, calendar, customer_set, device_set, enablements, points
+    )
     users = _users(staff, customer_set, device_set, enablements)
     say(f"claims ready: {len(claim_set.versions):,} versions in {len(claim_set.periods)} periods")
 
@@ -2120,14 +2532,12 @@ def generate(
     _orphan_enablements(dirt_rng, plan, enablements, device_set)
     enablement_dirt = _dirty_enablements(dirt_rng, enablements, device_set)
     user_dirt = _dirty_users(dirt_rng, users)
-    rows_per_period = np.bincount(claim_set.versions["period"].to_numpy(), minlength=len(claim_set.periods))
+    rows_per_period = np.bincount(
+        claim_set.versions["period"].to_numpy(), minlength=len(claim_set.periods)
+    )
     formats = _claim_formats(claim_set.periods, rows_per_period)
     scientific = np.array([f.delimiter == ";" and not f.xlsx for f in formats])
     claim_dirt = _dirty_claims(dirt_rng, claim_set, scientific)
-    # repeated claim rows are added here, each in its own period's file
-    versions = pd.concat([claim_set.versions, claim_set.versions.iloc[claim_dirt.duplicates]],
-                         ignore_index=True)
-    versions = versions.sort_values(["period", "updated_at", "row_id"], kind="stable", ignore_index=True)
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -2138,73 +2548,95 @@ def generate(
             con.execute("set threads = 2")
             con.execute("set preserve_insertion_order = true")
             con.execute("set enable_progress_bar = false")
-            # bench-size joins may spill rather than grow the process past its budget
-            con.execute("set memory_limit = '1GB'")
-            con.execute(f"set temp_directory = '{str(Path(workdir) / 'spill').replace(chr(39), chr(39) * 2)}'")
-            writer = Writer(con, out_dir, Path(workdir), datetime.combine(plan.today, time(6, 0)),
-                            streams["files"], say)
-            con.register("customers", customer_set.frame)
-            con.register("devices", device_frame)
-            con.register("points", points.frame)
-            con.register("enablements", enablements.frame)
-            con.register("users", users)
-            con.register("claims", claim_set.frame)
-
-            table = Table("points", "points", AssistancePoint, "r.point_code")
-            writer.register(table)
-            writer.write(table, f"punti_assistenza_{stamp}", FileFormat(xlsx=True))
-
-            table = Table("customers", "customers", Customer, "r.customer_code", customer_dirt)
-            writer.register(table)
-            writer.write(table, f"clienti_{stamp}", FileFormat(encoding="cp1252"))
-
+            writer = Writer(
+                con,
+                out_dir,
+                Path(workdir),
+                datetime.combine(plan.today, time(6, 0)),
+                streams["files"],
+                say,
+            )
+            writer.write(
+                AssistancePoint, points.frame, f"punti_assistenza_{stamp}", FileFormat(xlsx=True)
+            )
+            customer_rows = customer_set.frame.sort_values(
+                "customer_code", kind="stable", ignore_index=True
+            )
+            writer.write(
+                Customer,
+                customer_rows,
+                f"clienti_{stamp}",
+                FileFormat(encoding="cp1252"),
+                customer_dirt,
+            )
             # the month-end inventory, then the devices activated since (a later file wins)
-            con.execute(DEVICE_SNAPSHOT_SQL)
-            table = Table("devices", "device_snapshot", Device, "r.row_id", device_dirt)
-            writer.register(table)
-            writer.write(table, f"dispositivi_{plan.snapshot.isoformat()}", FileFormat(encoding="utf-8-sig"))
-            table = Table("device_changes", "devices", Device, "r.row_id")
-            writer.register(table)
-            writer.write(table, f"dispositivi_{stamp}", FileFormat(delimiter=","),
-                         where=f"protection_start > date '{plan.snapshot.isoformat()}'")
+            writer.write(
+                Device,
+                device_frame,
+                f"dispositivi_{plan.snapshot.isoformat()}",
+                FileFormat(encoding="utf-8-sig"),
+                device_dirt,
+                view=DEVICE_SNAPSHOT_SQL,
+            )
+            activated = device_frame["protection_start"].to_numpy() > np.datetime64(plan.snapshot)
+            writer.write(
+                Device, device_frame[activated], f"dispositivi_{stamp}", FileFormat(delimiter=",")
+            )
+            writer.write(
+                Enablement,
+                enablements.frame,
+                f"abilitazioni_{stamp}",
+                FileFormat(encoding="cp1252"),
+                enablement_dirt,
+            )
+            writer.write(
+                PortalUser,
+                users,
+                f"utenti_{stamp}",
+                FileFormat(delimiter=",", encoding="utf-8-sig", odd_headers=True),
+                user_dirt,
+            )
+            # what is written is let go: at bench size it is most of the memory
+            del device_frame, device_set, customer_rows, customer_set, enablements, users, staff
+            con.unregister("export_rows")
 
-            table = Table("enablements", "enablements", Enablement, "r.row_id",
-                          enablement_dirt)
-            writer.register(table)
-            writer.write(table, f"abilitazioni_{stamp}", FileFormat(encoding="cp1252", booleans=("S", "N")))
+            # claims: a file per period, each the versions stamped in it
+            _claim_texts(con, claim_set)
+            # periods are spans of time: in timestamp order they come one after the other,
+            # and a stable sort keeps equal timestamps in row_id order
+            updated = claim_set.versions["updated_at"].to_numpy()
+            versions = claim_set.versions.take(np.argsort(updated, kind="stable")).reset_index(
+                drop=True
+            )
+            claim_set.versions = versions
+            bounds = np.searchsorted(
+                versions["period"].to_numpy(), np.arange(len(claim_set.periods) + 1)
+            )
+            small: list[tuple[str, FileFormat, int]] = []
+            small_rows = 0
 
-            table = Table("users", "users", PortalUser, "r.row_id", user_dirt)
-            writer.register(table)
-            writer.write(table, f"utenti_{stamp}",
-                         FileFormat(delimiter=",", encoding="utf-8-sig", odd_headers=True))
+            def flush() -> None:
+                if small:
+                    first, last = small[0][2], small[-1][2]
+                    part = _claim_rows(claim_set, versions.iloc[bounds[first] : bounds[last + 1]])
+                    part = part[np.isin(part["period"].to_numpy(), [p for _, _, p in small])]
+                    writer.write_many(Claim, part, list(small), claim_dirt, view=CLAIM_VERSION_SQL)
+                    small.clear()
 
-            con.execute(CLAIM_BASE_SQL)
-            con.unregister("claims")
-            # the versions of a few periods at a time: a claims file reads only its own
-            bounds = np.searchsorted(versions["period"].to_numpy(), np.arange(len(claim_set.periods) + 1))
-
-            def register_periods(first: int, last: int) -> str:
-                part = versions.iloc[bounds[first]:bounds[last + 1]]
-                con.register("version_slice", part)
-                if part.empty:
-                    return "true"
-                claims_of = part["claim"].to_numpy()
-                # claims are numbered in opening order: a period's versions belong to a
-                # narrow run of them, and the scan of claim_base skips the rest
-                return f"claim_idx between {claims_of.min()} and {claims_of.max()}"
-
-            register_periods(0, 0)
-            con.execute(CLAIM_ROWS_SQL)
-            table = Table("claims", "claim_rows", Claim, "r.updated_at", claim_dirt)
-            writer.register(table, duplicates=False)
-            csv_files = []
             for index, (period, fmt) in enumerate(zip(claim_set.periods, formats, strict=True)):
-                if fmt.xlsx:
-                    narrowed = register_periods(index, index)
-                    writer.write(table, f"segnalazioni_{period}", fmt, where=f"period = {index} and {narrowed}")
-                else:
-                    csv_files.append((f"segnalazioni_{period}", fmt, index))
-            writer.write_periods(table, csv_files, register_periods, np.diff(bounds))
+                stem, size = f"segnalazioni_{period}", int(bounds[index + 1] - bounds[index])
+                if fmt.xlsx or size > PYTHON_CSV_MAX_ROWS:
+                    flush()
+                    small_rows = 0
+                    part = _claim_rows(claim_set, versions.iloc[bounds[index] : bounds[index + 1]])
+                    writer.write(Claim, part, stem, fmt, claim_dirt, view=CLAIM_VERSION_SQL)
+                    continue
+                if small_rows + size > PYTHON_CSV_MAX_ROWS:
+                    flush()
+                    small_rows = 0
+                small.append((stem, fmt, index))
+                small_rows += size
+            flush()
     finally:
         con.close()
     return writer.written

@@ -17,11 +17,12 @@ import re
 from typing import TextIO
 
 import duckdb
+import pyarrow as pa
 
 from pipelines.contract import KINDS, SourceKind, columns, kind_for_file, normalise_header
-from pipelines.readers import FileRefused, RawFile, read_into
+from pipelines.readers import FileRefused, RawFile, cell_name, read_into
 from pipelines.staging import quote_literal, raw_values_json, staging_select
-from pipelines.warehouse import HISTORY_KINDS, write_session
+from pipelines.warehouse import HISTORY_KINDS, _test_hook, write_session
 
 Progress = Callable[[str], None]
 
@@ -129,8 +130,12 @@ def _order_expression(kind: SourceKind, alias: str) -> str:
 
 
 def _load_rows(con: duckdb.DuckDBPyConnection, kind: SourceKind, raw: RawFile, load_id: int,
-               export_date: date, positions: dict[str, int]) -> tuple[int, int, int]:
-    """Stage, quarantine, version and upsert one file's rows. Returns loaded, superseded, quarantined."""
+               export_date: date, positions: dict[str, int]) -> tuple[int, int, int, int]:
+    """Stage, quarantine, version and upsert one file's rows.
+
+    Returns loaded, superseded, quarantined, and the rows with no value in any cell (only
+    spaces or only delimiters): like blank lines, those are no records and are not counted.
+    """
     names = [c.name for c in columns(kind.model)]
     column_list = ", ".join(names)
     key = ", ".join(kind.key)
@@ -146,21 +151,34 @@ def _load_rows(con: duckdb.DuckDBPyConnection, kind: SourceKind, raw: RawFile, l
         {"load_id": load_id, "file_date": export_date},
     )
     file_name = quote_literal(raw.path.name)
+    no_value = " and ".join(
+        f"nullif(trim(raw_rows.{cell_name(i)}, ' ' || chr(9)), '') is null"
+        for i in range(len(raw.headers))
+    ) or "true"
     # the raw values, keyed by the file's own headers, only for the rows that need them
-    con.execute(
+    [(quarantined,)] = con.execute(
         f"""
         insert into raw.quarantine
         select staged.load_id, {file_name}, {quote_literal(kind.name)}, staged.line,
                {raw_values_json(raw.headers)}, staged.reasons
         from staged join raw_rows using (line)
-        where len(staged.reasons) > 0
+        where len(staged.reasons) > 0 and not ({no_value})
         """
-    )
-    for rejected in raw.rejected:
+    ).fetchall()
+    if raw.rejected:
+        rejected = pa.table({
+            "line": pa.array([r.line for r in raw.rejected], pa.int64()),
+            "text": pa.array([r.text for r in raw.rejected], pa.string()),
+            "message": pa.array([r.message for r in raw.rejected], pa.string()),
+        })
+        con.register("rejected_lines", rejected)
         con.execute(
-            "insert into raw.quarantine values ($1, $2, $3, $4, to_json($5), [$6])",
-            [load_id, raw.path.name, kind.name, rejected.line, rejected.text, rejected.message],
+            """insert into raw.quarantine
+               select $load_id, $file_name, $kind, line, to_json(text), [message]
+               from rejected_lines""",
+            {"load_id": load_id, "file_name": raw.path.name, "kind": kind.name},
         )
+        con.unregister("rejected_lines")
     history_hash = (
         f", hash({column_list}) as row_hash" if kind.name in HISTORY_KINDS else ""
     )
@@ -209,10 +227,10 @@ def _load_rows(con: duckdb.DuckDBPyConnection, kind: SourceKind, raw: RawFile, l
     con.execute(f"insert into core.{kind.name} by name select * from winners")
     (valid_count,) = con.execute("select count(*) from valid").fetchone()
     (loaded,) = con.execute("select count(*) from winners").fetchone()
-    (quarantined,) = con.execute("select count(*) from staged where len(reasons) > 0").fetchone()
+    (invalid,) = con.execute("select count(*) from staged where len(reasons) > 0").fetchone()
     for table in ("staged", "valid", "winners", "raw_rows"):
         con.execute(f"drop table if exists {table}")
-    return loaded, valid_count - loaded, quarantined + len(raw.rejected)
+    return loaded, valid_count - loaded, quarantined + len(raw.rejected), invalid - quarantined
 
 
 def load_file(con: duckdb.DuckDBPyConnection, path: Path, today: date) -> FileResult:
@@ -244,10 +262,10 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, today: date) -> FileRe
         positions, result.extra_columns = match_headers(kind, raw.headers)
         (load_id,) = con.execute("select nextval('raw.load_id_seq')").fetchone()
         export_date = file_date(path.name, today)
-        result.loaded, result.superseded, result.quarantined = _load_rows(
+        result.loaded, result.superseded, result.quarantined, no_value = _load_rows(
             con, kind, raw, load_id, export_date, positions
         )
-        result.read = raw.row_count + len(raw.rejected)
+        result.read = raw.row_count + len(raw.rejected) - no_value
         con.execute(
             """insert into raw.load_log values
                ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)""",
@@ -256,6 +274,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, today: date) -> FileRe
              result.loaded, result.superseded, result.quarantined, result.extra_columns,
              started, datetime.now()],
         )
+        _test_hook("mid-file")
         con.execute("commit")
     except FileRefused as refused:
         if in_transaction:
@@ -287,6 +306,7 @@ def load_paths(paths: Iterable[Path], db: Path, progress: Progress | None = None
         for number, path in enumerate(files, start=1):
             began = time.perf_counter()
             result = load_file(session.con, path, today)
+            _test_hook(f"after-file-{number}")
             results.append(result)
             session.changed |= not (result.error or result.already_loaded)
             if result.error:

@@ -9,7 +9,9 @@ import io
 import os
 import re
 import tempfile
+import time as clock
 import zipfile
+from xml.etree import ElementTree
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -22,6 +24,10 @@ CHUNK = 16 * 1024 * 1024
 MAX_LINE_BYTES = 1024 * 1024
 # An XLSX sheet above this many cells is refused rather than read into memory.
 MAX_XLSX_CELLS = 20_000_000
+# An XLSX part (sheet or shared strings) whose XML is larger than this is refused unread.
+MAX_XLSX_PART_BYTES = 512 * 1024 * 1024
+# A file modified this recently may change again within its timestamp's granularity.
+RECENT_WRITE_NS = 2_000_000_000
 
 
 class FileRefused(Exception):
@@ -76,51 +82,138 @@ class _Scan:
     encoding: str  # utf-8, utf-8-sig or cp1252
     size: int
     lines: int  # physical lines, a last line without a line break included
+    last_line_start: int  # offset of the last line when no line break ends the file, else size
+    quotes: int  # double quotes: an odd count means a quoted cell may never be closed
 
 
 # The five bytes Windows-1252 does not define: a file holding one (and not UTF-8) is neither.
 _CP1252_UNDEFINED = re.compile(b"[\x81\x8d\x8f\x90\x9d]")
+# A well-formed multi-byte UTF-8 character. In Windows-1252 text these byte pairs read as
+# "Ã¨", "â€™": next to impossible in an Italian export, so they mark lines written in UTF-8.
+_UTF8_CHARACTER = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+# A line longer than MAX_LINE_BYTES covers a whole block of half that size: one search per
+# block finds it without looking at every line.
+_LINE_BLOCK = MAX_LINE_BYTES // 2
+
+
+def _long_line(chunk: bytes, base: int, line_start: int) -> int | None:
+    """Where a line longer than MAX_LINE_BYTES starts, if this chunk shows one.
+
+    `line_start` is the offset of the line the chunk begins inside. A line still open at
+    the chunk's end is measured with the next chunk (or at the end of the file).
+    """
+    first_break = chunk.find(b"\n")
+    if first_break < 0:
+        return line_start if base + len(chunk) - line_start > MAX_LINE_BYTES else None
+    if base + first_break - line_start > MAX_LINE_BYTES:
+        return line_start
+    for block in range(first_break + 1, len(chunk) - _LINE_BLOCK + 1, _LINE_BLOCK):
+        if chunk.find(b"\n", block, block + _LINE_BLOCK) >= 0:
+            continue
+        start = chunk.rfind(b"\n", 0, block) + 1
+        end = chunk.find(b"\n", block + _LINE_BLOCK)
+        if end < 0:
+            return None
+        if end - start > MAX_LINE_BYTES:
+            return base + start
+    return None
+
+
+def _refuse_long_line(line: int) -> FileRefused:
+    if line == 1:
+        return FileRefused("the header line is longer than 1 MB: not an export", line=1)
+    return FileRefused("the line is longer than 1 MB: not a record of an export", line=line)
+
+
+def _utf8_character_at(chunk: bytes, valid_utf8: bool) -> int | None:
+    """Where the first multi-byte UTF-8 character of a chunk is (None: there is none)."""
+    if chunk.isascii():
+        return None
+    if valid_utf8:
+        return _NON_ASCII.search(chunk).start()
+    # the lead bytes of Italian accented letters, of the euro sign and of typographic quotes
+    if b"\xc3" not in chunk and b"\xc2" not in chunk and b"\xe2" not in chunk:
+        return None
+    found = _UTF8_CHARACTER.search(chunk)
+    return found.start() if found else None
 
 
 def _scan_csv(path: Path) -> _Scan:
-    """One pass over the bytes: the content hash, and whether they are UTF-8."""
+    """One pass over the bytes: the content hash, whether they are UTF-8, and line lengths.
+
+    Refuses what no reader should be handed: NUL bytes, a line longer than MAX_LINE_BYTES
+    (never held in memory whole), and a file mixing UTF-8 and Windows-1252 lines (read as
+    either, some of its accented letters would be garbled).
+    """
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8 = True
-    size = newlines = 0
+    size = newlines = line_start = quotes = 0
     first = last = b""
     not_cp1252: int | None = None  # offset of the first byte Windows-1252 leaves undefined
+    utf8_line: int | None = None  # the first line holding a multi-byte UTF-8 character
+    not_utf8_line: int | None = None  # the first line that is not UTF-8
     with path.open("rb") as handle:
         while chunk := handle.read(CHUNK):
+            base = size
             if not first:
                 first = chunk[:3]
             size += len(chunk)
-            newlines += chunk.count(b"\n")
             last = chunk[-1:]
             digest.update(chunk)
             if b"\x00" in chunk:
                 raise FileRefused("contains NUL bytes: not a text export")
-            if not_cp1252 is None and (undefined := _CP1252_UNDEFINED.search(chunk)):
-                not_cp1252 = size - len(chunk) + undefined.start()
+            if (long_line := _long_line(chunk, base, line_start)) is not None:
+                before = newlines if long_line <= base else newlines + chunk.count(
+                    b"\n", 0, long_line - base)
+                raise _refuse_long_line(before + 1)
+            if (
+                not_cp1252 is None
+                and not chunk.isascii()
+                and (undefined := _CP1252_UNDEFINED.search(chunk))
+            ):
+                not_cp1252 = base + undefined.start()
             if utf8:
+                pending = len(decoder.getstate()[0])
                 try:
                     decoder.decode(chunk)
-                except UnicodeDecodeError:
+                except UnicodeDecodeError as error:
                     utf8 = False
+                    at = max(error.start - pending, 0)
+                    not_utf8_line = newlines + chunk.count(b"\n", 0, at) + 1
+            if utf8_line is None and (found := _utf8_character_at(chunk, utf8)) is not None:
+                utf8_line = newlines + chunk.count(b"\n", 0, found) + 1
+            newlines += chunk.count(b"\n")
+            quotes += chunk.count(b'"')
+            if (last_break := chunk.rfind(b"\n")) >= 0:
+                line_start = base + last_break + 1
         if utf8:
             try:
                 decoder.decode(b"", final=True)
             except UnicodeDecodeError:
                 utf8 = False
+                not_utf8_line = newlines + 1
     if size == 0:
         raise FileRefused("the file is empty: no header row")
+    if size - line_start > MAX_LINE_BYTES:
+        raise _refuse_long_line(newlines + 1)
     if utf8:
         encoding = "utf-8-sig" if first == codecs.BOM_UTF8 else "utf-8"
     elif not_cp1252 is not None:
         raise FileRefused(f"neither UTF-8 nor Windows-1252 (byte {not_cp1252} cannot be decoded)")
+    elif utf8_line is not None:
+        raise FileRefused(
+            f"mixed encodings: line {utf8_line} is UTF-8 but line {not_utf8_line} is not;"
+            " save the whole file in one encoding (UTF-8 or Windows-1252)"
+        )
     else:
         encoding = "cp1252"
-    return _Scan(digest.hexdigest(), encoding, size, newlines + (last != b"\n"))
+    return _Scan(
+        digest.hexdigest(), encoding, size, newlines + (last != b"\n"), line_start, quotes
+    )
 
 
 def _header_line(path: Path, encoding: str) -> str:
@@ -160,6 +253,10 @@ def read_csv_into(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> Raw
     headers = next(csv.reader(io.StringIO(header_text), delimiter=delimiter))
     headers[0] = headers[0].lstrip("\ufeff")
 
+    if scan.quotes % 2:
+        # A quote that may never close would have the CSV reader take the rest of the file
+        # for one cell: find out first, line by line, and refuse rather than read on.
+        _record_starts(path, scan.encoding, delimiter)
     readable = path if scan.encoding != "cp1252" else _transcode_to_utf8(path, scan.encoding)
     try:
         rejected = _read_csv_table(con, readable, table, delimiter, len(headers))
@@ -178,6 +275,11 @@ def read_csv_into(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> Raw
             readable.unlink(missing_ok=True)
 
     rejected = _number_lines(con, table, rejected, row_count, starts)
+    if scan.last_line_start < scan.size and row_count > 0:
+        truncated = _truncated_last_line(con, path, table, scan, delimiter, len(headers))
+        if truncated is not None:
+            rejected.append(truncated)
+            row_count -= 1
     return RawFile(
         path=path,
         file_format="csv",
@@ -227,22 +329,61 @@ def _read_csv_table(
     return rejected
 
 
-def _record_starts(path: Path, encoding: str, delimiter: str) -> list[int | None] | None:
+def _record_starts(path: Path, encoding: str, delimiter: str) -> list[int | None]:
     """The line each record starts on, in DuckDB's count of lines (blank lines as None).
 
-    Entry 0 is the header. None when Python's csv module cannot read the file either.
+    Entry 0 is the header. A record Python's csv module cannot read either (a quoted cell
+    never closed swallows the rest of the file) refuses the file, naming its first line.
     """
     starts: list[int | None] = []
+    field_limit = csv.field_size_limit(MAX_LINE_BYTES)
+    previous_end = 0
     try:
         with path.open("r", encoding=encoding, newline="") as handle:
             reader = csv.reader(handle, delimiter=delimiter, quotechar='"', doublequote=True)
-            previous_end = 0
             for record in reader:
                 starts.append(previous_end + 1 if record else None)
                 previous_end = reader.line_num
-    except csv.Error:
-        return None
+    except csv.Error as error:
+        reason = str(error)
+        if "field larger than field limit" in reason:
+            reason = "a quoted cell opened on this line is never closed (or is longer than 1 MB)"
+        raise FileRefused(f"cannot be read as CSV: {reason}", line=previous_end + 1) from error
+    finally:
+        csv.field_size_limit(field_limit)
     return starts
+
+
+def _truncated_last_line(
+    con: duckdb.DuckDBPyConnection, path: Path, table: str, scan: _Scan, delimiter: str,
+    width: int,
+) -> RejectedLine | None:
+    """The last row, when it has fewer cells than the header and no line break ends the file.
+
+    That is a file cut short (a transfer stopped mid-line): the row is taken out of `table`
+    and returned as rejected rather than loaded with its last cells missing.
+    """
+    with path.open("rb") as handle:
+        handle.seek(scan.last_line_start)
+        tail = handle.read(MAX_LINE_BYTES + 1)  # the scan refused longer lines
+    text = tail.decode("cp1252" if scan.encoding == "cp1252" else "utf-8")
+    if "\r" in text or not text.strip(f"{delimiter} \t"):
+        return None  # a carriage return ends lines too; a line with no value is no record
+    [(last_line,)] = con.execute(f"select max(line) from {table}").fetchall()
+    if last_line != scan.lines:
+        return None  # the last record starts higher up (a quoted line break), or was rejected
+    try:
+        [cells] = csv.reader([text], delimiter=delimiter, quotechar='"', doublequote=True)
+    except (csv.Error, ValueError):
+        return None  # not one record: left as read
+    if len(cells) >= width:
+        return None
+    con.execute(f"delete from {table} where line = $line", {"line": last_line})
+    return RejectedLine(
+        last_line, text,
+        f"malformed_row: truncated: {len(cells)} of {width} cells and no line break"
+        " at the end of the file",
+    )
 
 
 def _number_lines(
@@ -260,27 +401,35 @@ def _number_lines(
             for line, start in enumerate(starts[1:], start=2)
             if start is not None and line not in rejected_lines
         ]
-        if len(good) == row_count and all(r.line <= len(starts) for r in rejected):
-            lines = pa.table({"line": pa.array(good, pa.int64())})
-            con.register(f"{table}_lines", lines)
-            con.execute(
-                f"""
-                create or replace temp table {table} as
-                select lines.line, rows.* exclude (row_position)
-                from (select rowid - min(rowid) over () as row_position, * from {table}) as rows
-                join (select line, row_number() over (order by line) - 1 as row_position
-                      from {table}_lines) as lines using (row_position)
-                order by lines.line
-                """
+        if len(good) != row_count or any(r.line > len(starts) for r in rejected):
+            raise FileRefused(
+                f"cannot be read as CSV: {row_count + len(rejected)} records read, but"
+                f" {sum(start is not None for start in starts[1:])} found line by line;"
+                " check the quotes"
             )
-            con.unregister(f"{table}_lines")
-            return [
-                RejectedLine(starts[r.line - 1] or r.line, r.text, r.message) for r in rejected
-            ]
-    if not rejected:
+        lines = pa.table({"line": pa.array(good, pa.int64())})
+        con.register(f"{table}_lines", lines)
         con.execute(
-            f"""create or replace temp table {table} as
-                select rowid - min(rowid) over () + 2 as line, * from {table} order by rowid"""
+            f"""
+            create or replace temp table {table} as
+            select lines.line, rows.* exclude (row_position)
+            from (select rowid - min(rowid) over () as row_position, * from {table}) as rows
+            join (select line, row_number() over (order by line) - 1 as row_position
+                  from {table}_lines) as lines using (row_position)
+            order by lines.line
+            """
+        )
+        con.unregister(f"{table}_lines")
+        return [
+            RejectedLine(starts[r.line - 1] or r.line, r.text, r.message) for r in rejected
+        ]
+    if not rejected:
+        # rowids follow file order: line = position + 2; a scalar offset, no window, no sort
+        [(first_rowid,)] = con.execute(f"select min(rowid) from {table}").fetchall()
+        con.execute(
+            f"create or replace temp table {table} as "
+            f"select rowid - $first + 2 as line, * from {table}",
+            {"first": first_rowid or 0},
         )
         return rejected
     con.execute(
@@ -322,12 +471,126 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
+_DIMENSION = re.compile(
+    rb'<dimension\s+ref="\$?[A-Z]{1,3}\$?[0-9]{1,7}(?::\$?([A-Z]{1,3})\$?([0-9]{1,7}))?"'
+)
+_ROW_REFERENCE = re.compile(rb'<row\s[^>]*?\br="([0-9]{1,9})"')
+# Spreadsheet programs write a cell's reference first (`<c r="B7" ...`); any order is read.
+_CELL_REFERENCE_FIRST = re.compile(rb'<c r="([A-Z]{1,9})([0-9]{1,9})"')
+_CELL_REFERENCE = re.compile(rb'<c\s[^>]*?\br="([A-Z]{1,9})([0-9]{1,9})"')
+_RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _cells_in(xml: bytes) -> int:
+    return xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/>")
+
+
+def _first_sheet_part(archive: zipfile.ZipFile) -> str | None:
+    """The archive member holding the workbook's first sheet (None: cannot tell)."""
+    try:
+        if any(archive.getinfo(name).file_size > 16 * 1024 * 1024
+               for name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")):
+            return None
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        relations = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError):
+        return None
+    sheet = next((e for e in workbook.iter() if e.tag.rpartition("}")[2] == "sheet"), None)
+    if sheet is None:
+        return None
+    for relation in relations:
+        if relation.get("Id") == sheet.get(_RELATIONSHIP_ID):
+            target = relation.get("Target") or ""
+            return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return None
+
+
+def _check_xlsx_size(path: Path) -> None:
+    """Refuse a workbook whose first sheet would not fit in memory, before anything parses it.
+
+    The XLSX reader builds the sheet as one dense grid from its first to its last cell, so
+    two cells far apart (a few bytes of XML) would ask for gigabytes. The sheet's XML is
+    streamed once: its declared dimension, every row and cell reference, and (for cells
+    written without one) the most cells in a row bound the grid's size.
+    """
+    with zipfile.ZipFile(path) as archive:
+        first = _first_sheet_part(archive)
+        names = set(archive.namelist())
+        parts = [first] if first in names else [
+            n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")
+        ]
+        for name in [*parts, "xl/sharedStrings.xml"]:
+            if name in names and archive.getinfo(name).file_size > MAX_XLSX_PART_BYTES:
+                raise FileRefused(
+                    f"{name} holds {archive.getinfo(name).file_size:,} bytes of XML:"
+                    " too large for an XLSX export, send it as CSV"
+                )
+        for name in parts:
+            rows, columns = _sheet_extent(archive, name)
+            if rows * max(columns, 1) > MAX_XLSX_CELLS:
+                raise FileRefused(
+                    f"the first sheet spans {rows:,} rows x {columns:,} columns:"
+                    " too large for an XLSX export, send it as CSV"
+                )
+
+
+def _sheet_extent(archive: zipfile.ZipFile, name: str) -> tuple[int, int]:
+    """An upper bound of the (rows, columns) of the grid a sheet's cells span."""
+    max_row = max_column = 0
+    rows_without_reference = 0
+    widest = in_row = 0  # the most cells without a reference in one row; the current row's
+    tail = b""
+    with archive.open(name) as sheet:
+        while chunk := sheet.read(CHUNK):
+            if not tail and max_row == 0 and (declared := _DIMENSION.search(chunk, 0, 65536)):
+                letters, number = declared.groups()
+                if letters and _column_number(letters) * int(number) > MAX_XLSX_CELLS:
+                    return int(number), _column_number(letters)  # as declared: not read on
+            xml, tail = tail + chunk, b""
+            cut = xml.rfind(b"<")
+            if cut >= 0 and xml.find(b">", cut) < 0:  # carry an unfinished tag over
+                if len(xml) - cut > 65536:
+                    raise FileRefused("the first sheet's XML has a tag longer than 64 KB")
+                xml, tail = xml[:cut], xml[cut:]
+            row_numbers = _ROW_REFERENCE.findall(xml)
+            max_row = max([max_row, *map(int, set(row_numbers))])
+            row_elements = xml.count(b"<row ") + xml.count(b"<row>") + xml.count(b"<row/>")
+            rows_without_reference += row_elements - len(row_numbers)
+            cells = _cells_in(xml)
+            references = _CELL_REFERENCE_FIRST.findall(xml)
+            if len(references) != cells:
+                references = _CELL_REFERENCE.findall(xml)
+            max_row = max([max_row, *map(int, {row for _, row in references})])
+            max_column = max([max_column, *map(_column_number, {c for c, _ in references})])
+            if cells == len(references):
+                widest, in_row = max(widest, in_row), 0
+                continue
+            # cells without a reference sit after the previous cell: count them row by row
+            pieces = xml.split(b"<row")
+            in_row += _cells_in(pieces[0])
+            for piece in pieces[1:]:
+                widest, in_row = max(widest, in_row), _cells_in(piece)
+    widest = max(widest, in_row)
+    return max_row + rows_without_reference, max_column + widest
+
+
 def read_xlsx_into(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> RawFile:
     from python_calamine import CalamineError, CalamineWorkbook
 
     digest = content_hash(path)
     if not zipfile.is_zipfile(path):
         raise FileRefused("not a valid XLSX file (not a zip archive)")
+    try:
+        _check_xlsx_size(path)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as error:
+        raise FileRefused(f"cannot be read as XLSX: {error}") from error
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         sheet = workbook.get_sheet_by_index(0)
@@ -372,7 +635,36 @@ def read_into(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> RawFile
     when the first, parallel, read fails, and a failed statement would abort the transaction.
     """
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return read_xlsx_into(con, path, table)
-    if path.suffix.lower() in (".csv", ".txt"):
-        return read_csv_into(con, path, table)
-    raise FileRefused(f"unsupported file type {path.suffix!r}: exports are .csv or .xlsx")
+        reader = read_xlsx_into
+    elif path.suffix.lower() in (".csv", ".txt"):
+        reader = read_csv_into
+    else:
+        raise FileRefused(f"unsupported file type {path.suffix!r}: exports are .csv or .xlsx")
+    changed = FileRefused("the file changed while being read: load it again once it is complete")
+    try:
+        before = _file_state(path)
+        try:
+            raw = reader(con, path, table)
+        except FileRefused:
+            if _file_state(path) != before:
+                raise changed from None  # what the reader stumbled on was the change
+            raise
+        # A file still being written (or replaced) would load a mix of two versions. Any
+        # write moves the file's times or size, except within the timestamps' granularity
+        # of a file written just now: then the bytes themselves are compared.
+        if _file_state(path) != before or clock.time_ns() - max(before[2:4]) < RECENT_WRITE_NS:
+            if content_hash(path) != raw.content_hash:
+                raise changed
+    except FileNotFoundError as error:
+        raise FileRefused("the file disappeared while being read") from error
+    except OSError as error:
+        raise FileRefused(f"cannot be read: {error.strerror or error}") from error
+    return raw
+
+
+FileState = tuple[int, int, int, int, int]  # device, inode, mtime, ctime (ns), size
+
+
+def _file_state(path: Path) -> FileState:
+    stat = os.stat(path)
+    return stat.st_dev, stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size

@@ -16,6 +16,7 @@ import contextlib
 import fcntl
 import os
 import shutil
+import signal
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,14 @@ HISTORY_KINDS = frozenset({"claims", "enablements"})
 LINEAGE_COLUMNS = ("load_id integer not null", "line bigint not null", "file_date date not null")
 
 DUCKDB_CONFIG = {"threads": max(1, os.cpu_count() or 1), "memory_limit": "4GB"}
+# Crash-safety tests name a phase of a load here; the process kills itself on reaching it.
+KILL_AT_VARIABLE = "KASKO_TEST_KILL_AT"
+
+
+def _test_hook(phase: str) -> None:
+    """SIGKILL this process when $KASKO_TEST_KILL_AT names `phase` (see test_crash_safety.py)."""
+    if os.environ.get(KILL_AT_VARIABLE) == phase:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def core_table_ddl(kind: SourceKind, table: str) -> str:
@@ -119,6 +128,7 @@ def write_session(path: Path) -> Iterator[WriteSession]:
             leftover.unlink(missing_ok=True)  # a killed load's copy: never served, safe to drop
         if path.exists():
             shutil.copyfile(path, staging)
+        _test_hook("after-copy")
         con = duckdb.connect(str(staging), config=DUCKDB_CONFIG)
         session = WriteSession(con, changed=not path.exists())
         try:
@@ -128,6 +138,7 @@ def write_session(path: Path) -> Iterator[WriteSession]:
                 session.changed = True  # e.g. the SLA settings changed: rebuild without new data
             if session.changed:
                 refresh_derived(con)
+            _test_hook("before-checkpoint")
             con.execute("checkpoint")
         except BaseException:
             con.close()
@@ -139,7 +150,9 @@ def write_session(path: Path) -> Iterator[WriteSession]:
             return
         with staging.open("rb") as handle:
             os.fsync(handle.fileno())
+        _test_hook("before-rename")
         os.replace(staging, path)
+        _test_hook("after-rename")
         _fsync_directory(path.parent)
 
 

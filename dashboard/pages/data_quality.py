@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import charts, session, views
 from dashboard.access.data import data_quality
-from dashboard.components import download_buttons, metric, scoped
+from dashboard.components import deferred_download_buttons, metric, scoped
 from dashboard.i18n import PAGE_TITLES, REASON_LABELS, format_number
 
 QUARANTINE_LIMIT = 5000
@@ -33,7 +33,7 @@ st.subheader("Registro dei caricamenti")
 st.caption("Per ogni file: righe lette = caricate + superate + in quarantena (✅ quando torna).")
 st.dataframe(log, hide_index=True, key="load_log", placeholder="–",
              column_config=views.load_log_column_config())
-download_buttons(log, "registro_caricamenti", "load_log")
+deferred_download_buttons(log, "registro_caricamenti", "load_log")
 
 st.subheader("Righe in quarantena")
 reasons = views.reason_counts(quality)
@@ -58,7 +58,7 @@ else:
     st.dataframe(rows, hide_index=True, key="quarantine", placeholder="–",
                  column_config={"Riga": st.column_config.NumberColumn(format="%d"),
                                 "Valori letti": st.column_config.TextColumn(width="large")})
-    download_buttons(rows, "righe_quarantena", "quarantine")
+    deferred_download_buttons(rows, "righe_quarantena", "quarantine")
 
 st.subheader("Righe segnalate")
 st.caption("Righe valide ma incoerenti con altri dati: sono caricate e segnalate, mai scartate.")

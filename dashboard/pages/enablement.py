@@ -18,6 +18,7 @@ from dashboard.tables import (
 
 PENDING = "enablement_pending"  # (customer, lines, enable) waiting for confirmation
 DONE = "enablement_done"  # the message to show once the page has been drawn again
+CHANGES = "enablement_changes_made"  # a new table after each change: nothing stays selected
 LISTED_IN_DIALOG = 12
 
 principal = session.current_principal()
@@ -48,6 +49,7 @@ def _confirm(customer: str, lines: list[str], enable: bool) -> None:
             st.session_state[DONE] = ("error", str(refused))
         else:
             forget_scoped_results()
+            st.session_state[CHANGES] = st.session_state.get(CHANGES, 0) + 1
             done = ("linea abilitata", "linee abilitate") if enable else (
                 "linea disabilitata", "linee disabilitate")
             st.session_state[DONE] = ("ok", count_label(changed, *done) if changed
@@ -93,7 +95,7 @@ elif principal.may_change_enablement:
         lines_table(lines), hide_index=True, width="stretch", placeholder="–",
         height=fitted_height(len(lines)), column_config=lines_columns(),
         on_select="rerun", selection_mode="multi-row",
-        key=f"lines_{customer}_{search}",
+        key=f"lines_{customer}_{search}_{st.session_state.get(CHANGES, 0)}",
     )
     chosen = lines["nmu"].iloc[list(event.selection.rows)].dropna().tolist()
     st.caption(f"Selezionate: {count_label(len(chosen), 'linea', 'linee')}" if chosen

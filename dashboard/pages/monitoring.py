@@ -11,7 +11,13 @@ from dashboard import session
 from dashboard.access import data
 from dashboard.claim_detail_view import show_claim_detail
 from dashboard.components import as_of_picker, deferred_download_buttons, scoped
-from dashboard.i18n import PAGE_TITLES, SLA_STATE_LABELS, VIEW_LABELS, count_label
+from dashboard.i18n import (
+    PAGE_TITLES,
+    SLA_STATE_LABELS,
+    VIEW_LABELS,
+    count_label,
+    format_number,
+)
 from dashboard.tables import claims_columns, claims_export, claims_table, fitted_height
 from pipelines import contract
 
@@ -23,6 +29,8 @@ if principal is None:
     st.stop()
 
 st.title(PAGE_TITLES["monitoring"], anchor=False)
+if principal.is_employee:
+    st.caption(f"Le pratiche della tua linea {principal.nmu}, finché è abilitata.")
 as_of = as_of_picker()
 customers = scoped(data.customers_in_scope, principal)
 names = dict(zip(customers["customer_code"], customers["company_name"], strict=True))
@@ -50,8 +58,11 @@ with st.container(border=True):
             help="Inserisci l'IMEI intero (15 cifre) del tuo dispositivo: "
                  "una parte dell'IMEI non trova nulla.",
         )
-    nmu = nmu_column.text_input("Linea (NMU)", key="nmu", bind=URL, placeholder="3xx xxx xxxx",
-                                help="Anche solo una parte del numero.")
+    nmu = None  # a Dipendente sees their own line only
+    if not principal.is_employee:
+        nmu = nmu_column.text_input("Linea (NMU)", key="nmu", bind=URL,
+                                    placeholder="3xx xxx xxxx",
+                                    help="Anche solo una parte del numero.")
     customer = None
     if len(names) > 1:
         customer = customer_column.selectbox(
@@ -110,7 +121,7 @@ if claims.empty:
 else:
     counted = count_label(len(claims), "pratica", "pratiche")
     st.caption(
-        f"Più di {counted}: mostrate le prime {counted}, le più urgenti. Restringi i filtri."
+        f"Più di {counted}: mostrate le {format_number(SHOWN)} più urgenti. Restringi i filtri."
         if more else f"{counted} · dalla più urgente · seleziona una riga per il dettaglio"
     )
     event = st.dataframe(
@@ -121,7 +132,8 @@ else:
         # a new list starts with no row selected: the key follows the filters
         key=f"claims_{zlib.crc32(repr((filters, as_of)).encode()):08x}",
     )
-    deferred_download_buttons(claims_export(claims), f"pratiche_{view}_{as_of:%Y-%m-%d}",
+    deferred_download_buttons(claims_export(claims),
+                              f"pratiche_{VIEW_LABELS[view].lower()}_{as_of:%Y-%m-%d}",
                               key="claims")
     if event.selection.rows:
         selected = claims["request_number"].iloc[event.selection.rows[0]]

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import charts, session, tables, views
 from dashboard.access.data import ClaimFilters, list_claims, portfolio, sla_by_period, sla_summary
-from dashboard.components import as_of_picker, download_buttons, metric, scoped
+from dashboard.components import as_of_picker, deferred_download_buttons, metric, scoped
 from dashboard.i18n import PAGE_TITLES
 
 principal = session.current_principal()
@@ -37,11 +37,11 @@ if shown.empty:
     st.stop()
 st.dataframe(shown, hide_index=True, key="portfolio_table", placeholder="–",
              column_config=views.portfolio_column_config())
-download_buttons(shown, f"portafoglio_{as_of}", "portfolio")
+deferred_download_buttons(shown, f"portafoglio_{as_of}", "portfolio")
 
 st.divider()
 names = dict(zip(shown["Codice cliente"], shown["Cliente"], strict=True))
-code = st.selectbox("Dettaglio cliente", list(names),
+code = st.selectbox("Dettaglio cliente", list(names), index=views.first_with_claims(shown),
                     format_func=lambda key: f"{names[key]} ({key})", key="portfolio_customer")
 st.subheader(names[code])
 one = {"as_of": as_of, "customer_code": code}
@@ -50,7 +50,8 @@ views.sla_tiles(summary, target, "negli ultimi 12 mesi")
 
 periods = scoped(sla_by_period, principal, grain="month", date_from=window_start, **one)
 if (periods["met"] + periods["breached"]).sum() == 0:
-    st.info("Nessuna pratica rispettata o violata negli ultimi 12 mesi.")
+    if periods["claims"].sum() > 0:  # else the tiles already said there is nothing
+        st.info("Nessuna pratica rispettata o violata negli ultimi 12 mesi.")
 else:
     st.plotly_chart(
         charts.compliance_trend(periods, "month", target, "Conformità per mese di scadenza"),
@@ -65,5 +66,5 @@ if open_claims.empty:
 else:
     st.dataframe(tables.claims_table(open_claims), hide_index=True, key="customer_claims",
                  placeholder="–", column_config=tables.claims_columns(show_customer=False))
-    download_buttons(tables.claims_export(open_claims), f"aperte_{code}_{as_of}",
+    deferred_download_buttons(tables.claims_export(open_claims), f"aperte_{code}_{as_of}",
                      "customer_claims")

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import charts, session, tables, views
 from dashboard.access.data import BREAKDOWN_DIMENSIONS, sla_breakdown, sla_by_period, sla_summary
-from dashboard.components import as_of_picker, download_buttons, scoped
+from dashboard.components import as_of_picker, deferred_download_buttons, scoped
 from dashboard.i18n import DIMENSION_LABELS, PAGE_TITLES, format_number
 from dashboard.report_download import may_download, report_downloads
 
@@ -53,7 +53,7 @@ else:
         shown, hide_index=True, key="breakdown_table", placeholder="–",
         column_config=views.breakdown_column_config(),
     )
-    download_buttons(shown, f"sla_per_{dimension}_{date_from}_{date_to}", "breakdown")
+    deferred_download_buttons(shown, f"sla_per_{dimension}_{date_from}_{date_to}", "breakdown")
 
 st.subheader("Giorni lavorativi impiegati")
 closed = views.claims_due_in(principal, ("met", "breached"), as_of, date_from, date_to)
@@ -85,7 +85,7 @@ for tab, rows, stem, caption in (
         st.dataframe(tables.claims_table(rows), hide_index=True, key=f"{stem}_table",
                      placeholder="–",
                      column_config=tables.claims_columns(not principal.is_customer_side))
-        download_buttons(tables.claims_export(rows), f"{stem}_{as_of}", stem)
+        deferred_download_buttons(tables.claims_export(rows), f"{stem}_{as_of}", stem)
 
 if may_download(principal):  # the report covers every customer: Management only
     st.subheader("Report mensile")

@@ -16,6 +16,7 @@ import pytest
 
 from dashboard.access import data
 from dashboard.access.auth import principal_for_login
+from dashboard.i18n import count_label
 from pipelines import accounts
 from pipelines.config import app_database_path
 from pipelines.generate import DEMO_ACCOUNTS, generate
@@ -31,7 +32,8 @@ CHROMIUM_ARGS = [
 MANDATARIO = "mandatario@kasko.demo"
 MANAGEMENT = "management@kasko.demo"
 TIMEOUT_MS = 20_000
-VIEWPORT_HEIGHT = 1000
+VIEWPORT_HEIGHT = 1500
+ROW_PIXELS = 35  # st.dataframe's row height
 
 pytestmark = pytest.mark.browser
 
@@ -50,6 +52,12 @@ def chromium_path() -> str:
         f"KASKO_CHROMIUM at a Chromium binary.\n{'!' * 72}",
         pytrace=False,
     )
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    """Looked for first, before any data is made: a missing browser fails at once."""
+    return chromium_path()
 
 
 def free_port() -> int:
@@ -115,11 +123,25 @@ def single_claim_imei(db: Path) -> tuple[str, str]:
     return imei, claims.loc[claims["imei"] == imei, "request_number"].item()
 
 
+def customer_of(db: Path) -> str:
+    principal = principal_for_login(db, MANDATARIO)
+    assert principal is not None and principal.customer_code
+    return principal.customer_code
+
+
+def line_to_enable(db: Path) -> tuple[int, str, int, int]:
+    """A line in the first rows of the Mandatario's register that is not enabled (its row and
+    number), with how many lines the register has and how many are enabled."""
+    principal = principal_for_login(db, MANDATARIO)
+    lines = data.list_lines(principal, customer_of(db), warehouse=db)
+    row = next(i for i, enabled in enumerate(lines["enabled"].head(10)) if not enabled)
+    return row, lines["nmu"].iloc[row], len(lines), int(lines["enabled"].sum())
+
+
 def settle(page) -> None:
     """Wait until the app has finished its current run."""
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
                            timeout=TIMEOUT_MS)
-    page.wait_for_timeout(300)  # let the grid canvases paint
 
 
 def sign_in(page, url: str, login: str) -> None:
@@ -138,26 +160,29 @@ def open_page(page, title: str) -> None:
 
 
 def shoot(page, name: str) -> None:
-    """A screenshot of the whole page: the app scrolls inside its own container, not the page."""
+    """A screenshot of the whole page: the app scrolls inside its own container, not the page,
+    so the window grows to the content (growing re-renders the app: it never shrinks back)."""
     height = page.evaluate(
         """() => Math.max(...['stMain', 'stAppViewContainer', 'stSidebar'].map(id =>
             document.querySelector(`[data-testid="${id}"]`)?.scrollHeight ?? 0))"""
     )
-    width = page.viewport_size["width"]
-    page.set_viewport_size({"width": width, "height": min(max(height, VIEWPORT_HEIGHT), 6000)})
-    settle(page)
+    size = page.viewport_size
+    if height > size["height"]:
+        page.set_viewport_size({"width": size["width"], "height": min(height, 6000)})
+        settle(page)
+    page.wait_for_timeout(300)  # let the grid canvases paint
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    page.set_viewport_size({"width": width, "height": VIEWPORT_HEIGHT})
 
 
-def test_a_mandatario_finds_a_claim_by_imei(server: str, warehouse: Path) -> None:
+def test_a_mandatario_finds_a_claim_by_imei_and_enables_a_line(
+    chromium: str, server: str, warehouse: Path
+) -> None:
     from playwright.sync_api import expect, sync_playwright
 
-    executable = chromium_path()
     imei, number = single_claim_imei(warehouse)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, headless=True,
+        browser = playwright.chromium.launch(executable_path=chromium, headless=True,
                                              args=CHROMIUM_ARGS)
         try:
             context = browser.new_context(locale="it-IT", timezone_id="Europe/Rome",
@@ -177,9 +202,30 @@ def test_a_mandatario_finds_a_claim_by_imei(server: str, warehouse: Path) -> Non
             assert f"imei={imei}" in page.url  # the filter is in the address, to share
             settle(page)
             shoot(page, "mandatario_monitoraggio")
-            for title, name in (("Abilitazioni", "abilitazioni"), ("SLA", "sla")):
-                open_page(page, title)
-                shoot(page, f"mandatario_{name}")
+            open_page(page, "SLA")
+            shoot(page, "mandatario_sla")
+
+            open_page(page, "Abilitazioni")
+            row, line, lines, enabled = line_to_enable(warehouse)
+            grid = page.get_by_test_id("stDataFrame").first.bounding_box()
+            # the grid is a canvas: tick the row's selection box by its position
+            page.mouse.click(grid["x"] + 16, grid["y"] + ROW_PIXELS * (row + 1.5))
+            expect(page.get_by_text("Selezionate: 1 linea")).to_be_visible()
+            page.get_by_role("button", name="Abilita", exact=True).click()
+            dialog = page.get_by_role("dialog")
+            expect(dialog.get_by_text(line)).to_be_visible()
+            dialog.get_by_role("button", name="Conferma").click()
+            expect(page.get_by_text("1 linea abilitata")).to_be_visible()
+            expect(page.get_by_text(
+                f"{count_label(lines, 'linea', 'linee')} · "
+                f"{count_label(enabled + 1, 'abilitata', 'abilitate')} ad aprire pratiche"
+            )).to_be_visible()
+            newest = data.audit_trail(principal_for_login(warehouse, MANDATARIO),
+                                      customer_of(warehouse), warehouse=warehouse).iloc[0]
+            assert (newest["nmu"], newest["source"], bool(newest["enabled_after"])) == (
+                line, "dashboard", True)
+            settle(page)
+            shoot(page, "mandatario_abilitazioni")
 
             page.get_by_role("button", name="Esci").click()
             sign_in(page, server, MANAGEMENT)

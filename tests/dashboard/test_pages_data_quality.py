@@ -82,7 +82,7 @@ def test_filtering_quarantined_rows_by_file_and_reason(page: AppTest, warehouse:
     page.multiselect(key="quarantine_reasons_filter").set_value([reason])
     run(page)
     with_reason = query(warehouse, "select count(*) as rows from raw.quarantine where "
-                        "len(list_filter(reasons, r -> split_part(r, ': ', 1) = ?)) > 0",
+                        "len(list_filter(reasons, lambda r: split_part(r, ': ', 1) = ?)) > 0",
                         [reason]).iloc[0]["rows"]
     shown = table_with(page, "Motivi")
     assert len(shown) == with_reason

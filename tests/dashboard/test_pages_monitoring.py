@@ -167,6 +167,7 @@ def test_an_employee_sees_only_their_line_and_names_their_whole_imei(page) -> No
     app = run(page(CARLA, vista="Storico"))
     assert app.text_input(key="imei").label == "IMEI completo"
     assert "IMEI intero" in app.text_input(key="imei").help
+    assert [box.key for box in app.text_input] == ["numero", "imei"]  # no line to choose
     assert sorted(numbers(app)) == ["RK-1001", "RK-1002"]
     assert set(claims_frame(app)["nmu"]) == {CARLA.nmu}
     app.text_input(key="imei").input(CARLA_IMEI)

@@ -1,4 +1,4 @@
-"""The SLA page, run headless with AppTest over a small generated warehouse, against the SLA marts."""
+"""The SLA page, run headless with AppTest over a small generated warehouse, against the marts."""
 
 from __future__ import annotations
 
