@@ -131,32 +131,18 @@ def sla_tiles(summary: pd.DataFrame, target: float, period_words: str = "nel per
 # ---------------------------------------------------------------- claims of a period
 
 
+def total(summary: pd.DataFrame, column: str) -> int:
+    """A count from the one-row summary (0 when there is no row)."""
+    return 0 if summary.empty else int(summary[column].iloc[0] or 0)
+
+
 def claims_due_in(principal: Principal, states: tuple[str, ...], as_of: date,
                   date_from: date | None, date_to: date | None,
-                  customer_code: str | None = None) -> pd.DataFrame:
-    """The claims in scope in these SLA states whose due date is in [date_from, date_to].
-
-    A claim due by date_to was opened by then, so the data layer's opened-date bound
-    narrows the read; the due-date bound is applied here (ClaimFilters has none).
-    """
-    filters = ClaimFilters(sla_states=states, opened_to=date_to, customer_code=customer_code,
-                           limit=None)
-    claims = scoped(list_claims, principal, filters, as_of)
-    due = claims["due_date"].dt.date
-    keep = due.notna()
-    if date_from is not None:
-        keep &= due >= date_from
-    if date_to is not None:
-        keep &= due <= date_to
-    return claims[keep].reset_index(drop=True)
-
-
-def days_taken_distribution(claims: pd.DataFrame) -> pd.DataFrame:
-    """Met and breached claims per business days taken: business_days_taken, sla_state, claims."""
-    return (
-        claims.groupby(["business_days_taken", "sla_state"]).size()
-        .rename("claims").reset_index()
-    )
+                  customer_code: str | None = None, limit: int = 1000) -> pd.DataFrame:
+    """The claims in scope in these SLA states whose due date is in [date_from, date_to]."""
+    filters = ClaimFilters(sla_states=states, due_from=date_from, due_to=date_to,
+                           customer_code=customer_code, limit=limit)
+    return scoped(list_claims, principal, filters, as_of)
 
 
 # ---------------------------------------------------------------- breakdowns

@@ -99,7 +99,7 @@ class ClaimFilters:
     value filters (request_types, statuses, channels, delivery_modes, sla_states) take the
     warehouse's values (e.g. 'Guasto/Malfunzionamento', 'Aperta', 'breached'); empty
     means any. A single string is accepted for one value. opened_from/opened_to bound the
-    opened date, inclusive. view 'monitoring' keeps the claims the portal monitors (open,
+    opened date and due_from/due_to the due date, inclusive. view 'monitoring' keeps the claims the portal monitors (open,
     not rejected), 'history' every claim.
     """
 
@@ -114,6 +114,8 @@ class ClaimFilters:
     sla_states: tuple[str, ...] = ()
     opened_from: date | None = None
     opened_to: date | None = None
+    due_from: date | None = None
+    due_to: date | None = None
     view: ClaimView = "history"
     sort: ClaimSort = "urgency"
     limit: int | None = 1000
@@ -224,6 +226,8 @@ def list_claims(
             sla_states=list(filters.sla_states),
             opened_from=filters.opened_from,
             opened_to=filters.opened_to,
+            due_from=filters.due_from,
+            due_to=filters.due_to,
             sort=filters.sort,
             limit=filters.limit,
         )
@@ -321,6 +325,25 @@ def sla_by_period(
     return _aggregate(
         principal, "sla_by_period", customer_code, warehouse,
         as_of=_as_of(as_of), grain=grain, date_from=date_from, date_to=date_to,
+    )
+
+
+def days_taken_distribution(
+    principal: Principal,
+    as_of: date | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    customer_code: str | None = None,
+    warehouse: WarehousePath = None,
+) -> pd.DataFrame:
+    """Met and breached claims per business days taken, over claims due in the period.
+
+    Columns: business_days_taken, sla_state ('met' or 'breached'), claims. Empty for a
+    Dipendente.
+    """
+    return _aggregate(
+        principal, "days_taken_distribution", customer_code, warehouse,
+        as_of=_as_of(as_of), date_from=date_from, date_to=date_to,
     )
 
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts, session, tables, views
-from dashboard.access.data import BREAKDOWN_DIMENSIONS, sla_breakdown, sla_by_period, sla_summary
+from dashboard.access.data import (
+    BREAKDOWN_DIMENSIONS,
+    days_taken_distribution,
+    sla_breakdown,
+    sla_by_period,
+    sla_summary,
+)
 from dashboard.components import as_of_picker, deferred_download_buttons, scoped
 from dashboard.i18n import DIMENSION_LABELS, PAGE_TITLES, format_number
 from dashboard.report_download import may_download, report_downloads
@@ -56,19 +62,18 @@ else:
     deferred_download_buttons(shown, f"sla_per_{dimension}_{date_from}_{date_to}", "breakdown")
 
 st.subheader("Giorni lavorativi impiegati")
-closed = views.claims_due_in(principal, ("met", "breached"), as_of, date_from, date_to)
-if closed.empty:
+distribution = scoped(days_taken_distribution, principal, **period)
+if distribution.empty:
     st.info("Nessuna pratica rispettata o violata nel periodo.")
 else:
     limit = int(summary["sla_business_days"].iloc[0])
-    st.plotly_chart(charts.days_taken_histogram(views.days_taken_distribution(closed), limit),
-                    key="days_taken")
+    st.plotly_chart(charts.days_taken_histogram(distribution, limit), key="days_taken")
 
 st.subheader("Pratiche da seguire")
-breaches = closed[closed["sla_state"] == "breached"]
+breaches = views.claims_due_in(principal, ("breached",), as_of, date_from, date_to)
 at_risk = views.claims_due_in(principal, ("at_risk",), as_of, None, None)
 breaches_tab, at_risk_tab = st.tabs([
-    f"Violazioni nel periodo ({format_number(len(breaches))})",
+    f"Violazioni nel periodo ({format_number(views.total(summary, 'breached'))})",
     f"A rischio alla data ({format_number(len(at_risk))})",
 ])
 for tab, rows, stem, caption in (

@@ -2,7 +2,7 @@
 -- figures as of $as_of (marts.ticket_sla). Scope: $customers (null = every customer) and,
 -- for a Dipendente, $line_nmu. Text filters are literal (contains / equality, never LIKE):
 -- $imei (digits; exact when $imei_exact), $nmu, $request_number (lower-cased), $customer_code.
--- List filters are empty for "any value". $view: 'monitoring' or 'history'.
+-- $due_from/$due_to bound the due date. List filters are empty for "any value". $view: 'monitoring' or 'history'.
 -- $sort: 'urgency' (breached, at risk, on track by due date, ...), 'newest' or 'oldest'.
 with
 tickets as (
@@ -29,6 +29,8 @@ filtered as (
       and (len($sla_states) = 0 or list_contains($sla_states, sla_state))
       and ($opened_from is null or opened_date >= $opened_from)
       and ($opened_to is null or opened_date <= $opened_to)
+      and ($due_from is null or due_date >= $due_from)
+      and ($due_to is null or due_date <= $due_to)
 ),
 
 listed as (
