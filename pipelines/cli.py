@@ -98,16 +98,20 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "generate":
         from pipelines.generate import generate
 
-        written = generate(
-            args.out_dir,
-            seed=args.seed,
-            scale=args.scale,
-            customers=args.customers,
-            devices=args.devices,
-            claims=args.claims,
-            today=args.today,
-            progress=lambda message: print(message, file=sys.stderr),
-        )
+        try:
+            written = generate(
+                args.out_dir,
+                seed=args.seed,
+                scale=args.scale,
+                customers=args.customers,
+                devices=args.devices,
+                claims=args.claims,
+                today=args.today,
+                progress=lambda message: print(message, file=sys.stderr),
+            )
+        except ValueError as error:
+            print(f"kasko generate: {error}", file=sys.stderr)
+            return EXIT_USAGE
         print(f"wrote {len(written)} files to {args.out_dir}")
         return EXIT_OK
 

@@ -234,9 +234,8 @@ def test_xlsx_claims_have_numeric_imei_and_date_cells(exports: Path) -> None:
     imeis = [sheet.cell(r, imei_column) for r in range(2, sheet.max_row + 1)]
     numeric = [c for c in imeis if c.data_type == "n" and c.value is not None]
     assert len(numeric) >= 0.9 * len(imeis) > 0
-    assert all(normalise_imei(str(int(c.value))) for c in numeric[:50]) or any(
-        normalise_imei(str(int(c.value))) for c in numeric
-    )
+    valid = [c for c in numeric if normalise_imei(str(int(c.value)))]
+    assert len(valid) >= 0.95 * len(numeric)  # the rest: a planted wrong check digit
     opened = [sheet.cell(r, opened_column) for r in range(2, sheet.max_row + 1)]
     assert sum(c.is_date for c in opened) >= 0.95 * len(opened)
     assert all(datetime(2024, 3, 16) <= c.value < datetime(2024, 4, 1) for c in opened if c.is_date)
@@ -299,7 +298,9 @@ def test_rows_validate_except_planted_dirt(rows_by_kind: dict) -> None:
 
 def test_sampled_clean_rows_validate_into_real_values(rows_by_kind: dict) -> None:
     devices = [
-        row for _, row in rows_by_kind["devices"] if re.fullmatch(r"\d{15}", _text(row, "IMEI"))
+        row
+        for _, row in rows_by_kind["devices"]
+        if normalise_imei(_text(row, "IMEI")) == _text(row, "IMEI") and _text(row, "Codice cliente")
     ]
     device = record_from_row(KIND_BY_NAME["devices"], devices[0])
     assert device.device_type in ("Smartphone", "Tablet")
