@@ -184,7 +184,7 @@ def _load_rows(con: duckdb.DuckDBPyConnection, kind: SourceKind, raw: RawFile, l
     )
     con.execute(
         f"""
-        create or replace temp table valid as
+        create or replace temp view valid as
         select {column_list}, load_id, line, file_date{history_hash}
         from staged where len(reasons) = 0
         """
@@ -228,7 +228,8 @@ def _load_rows(con: duckdb.DuckDBPyConnection, kind: SourceKind, raw: RawFile, l
     (valid_count,) = con.execute("select count(*) from valid").fetchone()
     (loaded,) = con.execute("select count(*) from winners").fetchone()
     (invalid,) = con.execute("select count(*) from staged where len(reasons) > 0").fetchone()
-    for table in ("staged", "valid", "winners", "raw_rows"):
+    con.execute("drop view if exists valid")
+    for table in ("staged", "winners", "raw_rows"):
         con.execute(f"drop table if exists {table}")
     return loaded, valid_count - loaded, quarantined + len(raw.rejected), invalid - quarantined
 

@@ -1,0 +1,384 @@
+"""`make loadtest`: concurrent dashboard sessions over websockets while a daily load runs.
+
+Generates a demo-size set once (cached under data/loadtest/), loads all but its last day of
+claims, starts `kasko serve` on a free port, and opens N sessions the way a browser does:
+a websocket to Streamlit, the sign-in form filled in and submitted with a demo account
+(every profile in turn), then the Monitoraggio and SLA pages over and over with a user's
+think time. Meanwhile `kasko load` loads the last day. Prints every error (there must be
+none) and page latency p50/p95 before, during and after the load, as text and JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from pipelines.config import PROJECT_ROOT, app_database_path
+
+WORK = PROJECT_ROOT / "data" / "loadtest"
+KASKO = [sys.executable, "-m", "pipelines.cli"]
+# A fixed last day, so that the cached set stays valid between runs.
+LOADTEST_TODAY = date(2026, 11, 27)
+# The demo accounts by profile, and the pages each opens (those its navigation lists).
+ACCOUNTS = [
+    ("management@kasko.demo", "Demo-Management-2026", ("monitoraggio", "sla")),
+    ("account.manager@kasko.demo", "Demo-AccountManager-2026", ("monitoraggio", "sla")),
+    ("legale@kasko.demo", "Demo-Legale-2026", ("monitoraggio", "sla")),
+    ("amministratore@kasko.demo", "Demo-Amministratore-2026", ("monitoraggio", "sla")),
+    ("mandatario@kasko.demo", "Demo-Mandatario-2026", ("monitoraggio", "sla")),
+    ("master@kasko.demo", "Demo-Master-2026", ("monitoraggio", "sla")),
+    ("dipendente@kasko.demo", "Demo-Dipendente-2026", ("monitoraggio",)),
+]
+RECEIVE_TIMEOUT = 180.0
+ALERT_ERROR = 1  # streamlit.proto.Alert_pb2.Alert.Format.ERROR
+
+
+# ---------------------------------------------------------------- the data
+
+
+@dataclass(frozen=True)
+class Prepared:
+    base: Path  # the warehouse holding everything but the last day
+    day: Path  # the last day's claims file
+
+
+def prepare(work: Path) -> Prepared:
+    """The demo set, loaded but for its last day of claims (generated and loaded once)."""
+    exports, day_folder = work / "exports", work / "day"
+    base = work / "base" / "kasko.duckdb"
+    if not base.exists():
+        shutil.rmtree(work, ignore_errors=True)
+        print("generating the demo set (once)", flush=True)
+        subprocess.run([*KASKO, "generate", str(exports), "--today", LOADTEST_TODAY.isoformat()],
+                       check=True, capture_output=True, text=True)
+        daily = sorted(exports.glob("segnalazioni_????-??-??.csv"))
+        day_folder.mkdir(parents=True)
+        shutil.move(daily[-1], day_folder / daily[-1].name)
+        print("loading it but its last day (once)", flush=True)
+        subprocess.run([*KASKO, "load", str(exports), "--db", str(base), "--json"],
+                       check=True, capture_output=True, text=True)
+        subprocess.run([*KASKO, "users", "demo-accounts", "--db", str(base)],
+                       check=True, capture_output=True, text=True)
+    [day] = day_folder.glob("*.csv")
+    return Prepared(base, day)
+
+
+def served_copy(prepared: Prepared, work: Path) -> Path:
+    """A fresh copy of the base warehouse and its app database to serve in this run."""
+    served = work / "served" / "kasko.duckdb"
+    shutil.rmtree(served.parent, ignore_errors=True)
+    served.parent.mkdir(parents=True)
+    shutil.copyfile(prepared.base, served)
+    shutil.copyfile(app_database_path(prepared.base), app_database_path(served))
+    return served
+
+
+def claims_count(db: Path) -> int:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute("select count(*) from core.claims").fetchone()[0]
+
+
+# ---------------------------------------------------------------- the server
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_server(db: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
+    server = subprocess.Popen(
+        [*KASKO, "serve", "--db", str(db), "--port", str(port), "--address", "127.0.0.1"],
+        stdout=log.open("wb"), stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                if r.read() == b"ok":
+                    return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise RuntimeError(f"kasko serve did not answer on port {port}: see {log}")
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=20)
+
+
+# ---------------------------------------------------------------- one browser session
+
+
+@dataclass
+class PageRun:
+    page: str
+    started: float  # time.monotonic()
+    seconds: float
+    error: str | None = None
+
+
+class Session:
+    """One browser tab: a Streamlit websocket, signed in, opening pages."""
+
+    def __init__(self, url: str) -> None:
+        from websockets.sync.client import connect
+
+        self.socket = connect(url, subprotocols=["streamlit"], max_size=None,
+                              open_timeout=60)
+        self.pages: dict[str, str] = {}  # url path -> page script hash
+        self.titles: list[str] = []  # the navigation's page titles
+        self.current_page = ""
+
+    def close(self) -> None:
+        self.socket.close()
+
+    def run(self, page: str = "", widgets: list[object] | None = None) -> list[object]:
+        """Ask for a script run (as a browser does) and return its elements once it finished."""
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        message = BackMsg()
+        state = message.rerun_script
+        state.page_script_hash = self.pages.get(page, self.current_page)
+        state.context_info.timezone = "Europe/Rome"
+        state.context_info.locale = "it-IT"
+        for widget in widgets or []:
+            state.widget_states.widgets.append(widget)
+        self.socket.send(message.SerializeToString())
+        elements: list[object] = []
+        while True:
+            forward = ForwardMsg()
+            forward.ParseFromString(self.socket.recv(timeout=RECEIVE_TIMEOUT))
+            kind = forward.WhichOneof("type")
+            if kind == "delta" and forward.delta.WhichOneof("type") == "new_element":
+                elements.append(forward.delta.new_element)
+            elif kind == "navigation":
+                pages = forward.navigation.app_pages
+                self.titles = [p.page_name for p in pages]
+                # the default page has no path of its own; for a signed-in user that is
+                # Monitoraggio, before signing in the sign-in form
+                self.pages = {p.url_pathname or "monitoraggio": p.page_script_hash
+                              for p in pages}
+                self.current_page = forward.navigation.page_script_hash
+            elif kind == "script_finished":
+                status = forward.script_finished
+                if status == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                    elements.clear()  # st.rerun(): what counts is the run that follows
+                    continue
+                if status != ForwardMsg.FINISHED_SUCCESSFULLY:
+                    raise RuntimeError(ForwardMsg.ScriptFinishedStatus.Name(status))
+                return elements
+
+    def sign_in(self, login: str, password: str) -> None:
+        from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+        form = self.run()
+        inputs = [e.text_input for e in form if e.WhichOneof("type") == "text_input"]
+        [submit] = [e.button for e in form if e.WhichOneof("type") == "button"
+                    and e.button.is_form_submitter]
+        widgets = []
+        for text_input, value in zip(inputs, (login, password), strict=True):
+            widgets.append(WidgetState(id=text_input.id, string_value=value))
+        widgets.append(WidgetState(id=submit.id, trigger_value=True))
+        after = self.run(widgets=widgets)
+        if "Accedi" in self.titles:
+            alerts = [e.alert.body for e in after if e.WhichOneof("type") == "alert"]
+            raise RuntimeError(f"sign-in as {login} failed: {alerts}")
+
+
+def problems(page: str, elements: list[object]) -> str | None:
+    """What is wrong with a page as shown: an exception, an error alert, or no content."""
+    kinds = [e.WhichOneof("type") for e in elements]
+    for element in elements:
+        if element.WhichOneof("type") == "exception":
+            return f"exception: {element.exception.type}: {element.exception.message}"
+        if element.WhichOneof("type") == "alert" and element.alert.format == ALERT_ERROR:
+            return f"error shown: {element.alert.body}"
+    expected = "dataframe" if page == "monitoraggio" else "metric"
+    if expected not in kinds:
+        return f"no {expected} on the page"
+    return None
+
+
+@dataclass
+class Results:
+    runs: list[PageRun] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, run: PageRun) -> None:
+        with self.lock:
+            self.runs.append(run)
+            if run.error:
+                self.errors.append(f"{run.page}: {run.error}")
+
+
+def browse(url: str, account: tuple[str, str, tuple[str, ...]], think: float,
+           stop: threading.Event, results: Results, seed: int) -> None:
+    """One user: sign in, then open their pages in turn until told to stop."""
+    login, password, pages = account
+    jitter = random.Random(seed)
+    started = time.monotonic()
+    try:
+        session = Session(url)
+    except Exception as error:  # noqa: BLE001 - every failure is reported
+        results.add(PageRun("sign-in", started, 0.0, f"{login}: connect: {error!r}"))
+        return
+    try:
+        session.sign_in(login, password)
+        results.add(PageRun("sign-in", started, time.monotonic() - started))
+    except Exception as error:  # noqa: BLE001 - every failure is reported
+        results.add(PageRun("sign-in", started, time.monotonic() - started,
+                            f"{login}: {error!r}"))
+        session.close()
+        return
+    try:
+        turn = 0
+        while not stop.is_set():
+            page = pages[turn % len(pages)]
+            turn += 1
+            started = time.monotonic()
+            try:
+                elements = session.run(page)
+                error = problems(page, elements)
+            except Exception as failure:  # noqa: BLE001 - every failure is reported
+                error = f"{login}: {failure!r}"
+            results.add(PageRun(page, started, time.monotonic() - started, error))
+            stop.wait(think * jitter.uniform(0.5, 1.5))
+    finally:
+        session.close()
+
+
+# ---------------------------------------------------------------- the run
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+def summary(runs: list[PageRun]) -> dict[str, float | int]:
+    seconds = [r.seconds for r in runs]
+    if not seconds:
+        return {"runs": 0}
+    return {"runs": len(seconds), "p50_s": round(statistics.median(seconds), 3),
+            "p95_s": round(percentile(seconds, 0.95), 3), "max_s": round(max(seconds), 3)}
+
+
+def machine() -> dict[str, object]:
+    memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
+    return {"cores": os.cpu_count(), "memory_gb": round(memory_gb, 1),
+            "python": platform.python_version(), "platform": platform.platform(),
+            "load_average_at_start": os.getloadavg()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipelines.loadtest", description=__doc__)
+    parser.add_argument("--sessions", type=int, default=24)
+    parser.add_argument("--think", type=float, default=2.0,
+                        help="mean seconds a user waits between pages (jittered ±50%%)")
+    parser.add_argument("--warmup", type=float, default=20.0,
+                        help="seconds of browsing before the load starts")
+    parser.add_argument("--after", type=float, default=20.0,
+                        help="seconds of browsing after the load ended")
+    parser.add_argument("--work", type=Path, default=WORK)
+    args = parser.parse_args(argv)
+
+    facts = machine()
+    prepared = prepare(args.work)
+    served = served_copy(prepared, args.work)
+    copy_seconds = timed_copy(served)
+    claims_before = claims_count(served)
+    port = free_port()
+    server = start_server(served, port, args.work / "serve.log")
+    url = f"ws://127.0.0.1:{port}/_stcore/stream"
+    stop, results = threading.Event(), Results()
+    users = [threading.Thread(
+        target=browse, args=(url, ACCOUNTS[n % len(ACCOUNTS)], args.think, stop, results, n),
+        daemon=True) for n in range(args.sessions)]
+    try:
+        for user in users:
+            user.start()
+        time.sleep(args.warmup)
+        load_began = time.monotonic()
+        load = subprocess.run([*KASKO, "load", str(prepared.day), "--db", str(served), "--json"],
+                              capture_output=True, text=True)
+        load_ended = time.monotonic()
+        time.sleep(args.after)
+    finally:
+        stop.set()
+        for user in users:
+            user.join(timeout=RECEIVE_TIMEOUT)
+        stop_server(server)
+    if load.returncode != 0:
+        results.errors.append(f"kasko load exited {load.returncode}: {load.stderr.strip()}")
+    loaded = json.loads(load.stdout) if load.stdout.strip() else []
+
+    pages = [r for r in results.runs if r.page != "sign-in"]
+    phases = {
+        "before": [r for r in pages if r.started + r.seconds < load_began],
+        "during": [r for r in pages if r.started < load_ended and r.started + r.seconds > load_began],
+        "after": [r for r in pages if r.started >= load_ended],
+    }
+    report = {
+        "command": "make loadtest  # python -m pipelines.loadtest " + " ".join(
+            f"--{k} {v}" for k, v in (("sessions", args.sessions), ("think", args.think),
+                                      ("warmup", args.warmup), ("after", args.after))),
+        "machine": facts,
+        "warehouse_mb": round(served.stat().st_size / 1024**2, 1),
+        "warehouse_copy_s": round(copy_seconds, 3),
+        "sessions": args.sessions,
+        "signed_in": sum(1 for r in results.runs if r.page == "sign-in" and not r.error),
+        "load": {"file": prepared.day.name, "seconds": round(load_ended - load_began, 2),
+                 "rows": [(r["read"], r["loaded"], r["superseded"], r["quarantined"])
+                          for r in loaded],
+                 "claims_before": claims_before, "claims_after": claims_count(served)},
+        "errors": results.errors,
+        "sign_in": summary([r for r in results.runs if r.page == "sign-in"]),
+        "pages": summary(pages),
+        "by_page": {page: summary([r for r in pages if r.page == page])
+                    for page in ("monitoraggio", "sla")},
+        "by_phase": {phase: summary(runs) for phase, runs in phases.items()},
+    }
+    print(json.dumps(report, indent=2))
+    (args.work / "results.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
+    ok = not results.errors and report["signed_in"] == args.sessions and phases["during"]
+    print("OK: no errors" if ok else f"FAILED: {len(results.errors)} errors", file=sys.stderr)
+    return 0 if ok else 1
+
+
+def timed_copy(served: Path) -> float:
+    """How long the copy a load begins with takes for this warehouse (page cache warm)."""
+    target = served.with_name("copy-timing.duckdb")
+    began = time.perf_counter()
+    shutil.copyfile(served, target)
+    seconds = time.perf_counter() - began
+    target.unlink()
+    return seconds
+
+
+if __name__ == "__main__":
+    sys.exit(main())
