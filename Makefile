@@ -25,12 +25,13 @@ demo-data: $(STAMP)
 run: demo-data
 	$(BIN)/kasko serve --db $(DB) --port $(PORT)
 
-# The end-to-end browser test needs Chromium: installed from Debian's packages when missing.
+# The end-to-end browser test needs Chromium (and an emoji font for the SLA badges in its
+# screenshots): installed from Debian's packages when missing.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing Debian's chromium for the browser tests"; \
-	    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null; \
 	  else echo "WARNING: no chromium found and cannot install it: the browser test will fail"; fi; }
 
 test: $(STAMP) browser
