@@ -45,3 +45,8 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) $(DATA)
+
+# Concurrent dashboard sessions over websockets while a daily load runs (docs/reliability.md).
+.PHONY: loadtest
+loadtest: $(STAMP)
+	$(BIN)/python -m pipelines.loadtest

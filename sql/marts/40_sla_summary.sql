@@ -13,17 +13,11 @@ create or replace macro marts.sla_summary(
     as_of, customers := null, date_from := null, date_to := null, business_days := null
 ) as table
 with
-tickets as (
-    select
-        *,
-        coalesce(due_date, opened_date) as period_date
-    from marts.ticket_sla(as_of, customers := customers, business_days := business_days)
-),
-
 in_range as (
-    select * from tickets
-    where (date_from is null or period_date >= cast(date_from as date))
-      and (date_to is null or period_date <= cast(date_to as date))
+    select * from marts.sla_claims_in_period(
+        as_of, customers := customers, date_from := date_from, date_to := date_to,
+        business_days := business_days
+    )
 ),
 
 counted as (
