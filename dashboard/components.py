@@ -43,7 +43,9 @@ def sidebar_identity(principal: Principal) -> None:
 
 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=500)
-def _cached(function_name: str, version: Any, principal: Principal, args: tuple, kwargs: tuple) -> Any:
+def _cached(
+    function_name: str, version: Any, principal: Principal, args: tuple, kwargs: tuple
+) -> Any:
     from dashboard.access import data
 
     return getattr(data, function_name)(principal, *args, **dict(kwargs))

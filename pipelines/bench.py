@@ -90,7 +90,7 @@ def generate_set(label: str, fraction: float) -> tuple[Path, float | None]:
     return folder, seconds
 
 
-def daily_file(label: str) -> Path:
+def daily_file() -> Path:
     """One more day of claims (about 5,000 rows) for the incremental load."""
     folder = CACHE / "next-day"
     target = folder / f"segnalazioni_{(BENCH_TODAY + timedelta(days=1)).isoformat()}.csv"
@@ -98,8 +98,9 @@ def daily_file(label: str) -> Path:
         return target
     scratch = CACHE / "next-day-scratch"
     shutil.rmtree(scratch, ignore_errors=True)
+    next_day = (BENCH_TODAY + timedelta(days=1)).isoformat()
     run(KASKO + ["generate", str(scratch), "--seed", "7", "--customers", "400", "--devices",
-                 "40000", "--claims", "60000", "--today", (BENCH_TODAY + timedelta(days=1)).isoformat()])
+                 "40000", "--claims", "60000", "--today", next_day])
     newest = max(scratch.glob("segnalazioni_????-??-??.csv"), key=lambda p: p.stat().st_size)
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(newest, target)
@@ -214,7 +215,8 @@ def access_calls(db: Path, warm_calls: int) -> list[Figure]:
     for name, (call, budget) in calls.items():
         call()  # warm: connection, caches
         samples = [timed(call) for _ in range(warm_calls)]
-        figures.append(Figure(name.replace("(p95)", "(p50)"), statistics.median(samples) * 1000, "ms"))
+        median_ms = statistics.median(samples) * 1000
+        figures.append(Figure(name.replace("(p95)", "(p50)"), median_ms, "ms"))
         figures.append(Figure(name, percentile(samples, 0.95) * 1000, "ms",
                               None if budget is None else budget * 1000))
     return figures
@@ -267,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
         sets[label], seconds = generate_set(label, fraction)
         if label == "1x" and seconds is not None:
             figures.append(Figure("generate bench set", seconds, "s", 120.0))
-    daily = daily_file("1x")
+    daily = daily_file()
 
     scaling: dict[str, dict[str, float]] = {}
     databases: dict[str, Path] = {}

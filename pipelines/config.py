@@ -1,4 +1,4 @@
-"""Settings: where the databases live and the SLA parameters, from kasko.toml and the environment."""
+"""Settings: where the databases live and the SLA parameters (kasko.toml, environment)."""
 
 from __future__ import annotations
 

@@ -188,7 +188,9 @@ Text = Annotated[str, ColumnKind.TEXT, BeforeValidator(_empty_to_none)]
 Imei = Annotated[str, ColumnKind.IMEI, BeforeValidator(_checked(ColumnKind.IMEI, normalise_imei))]
 Nmu = Annotated[str, ColumnKind.NMU, BeforeValidator(_checked(ColumnKind.NMU, normalise_nmu))]
 PartitaIva = Annotated[
-    str, ColumnKind.PARTITA_IVA, BeforeValidator(_checked(ColumnKind.PARTITA_IVA, partita_iva_valid))
+    str,
+    ColumnKind.PARTITA_IVA,
+    BeforeValidator(_checked(ColumnKind.PARTITA_IVA, partita_iva_valid)),
 ]
 Province = Annotated[str, ColumnKind.PROVINCE, BeforeValidator(_empty_to_none)]
 Day = Annotated[date, ColumnKind.DATE, BeforeValidator(parse_date)]

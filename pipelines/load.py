@@ -7,13 +7,13 @@ Validation and versioning are set-based SQL generated from the contract (staging
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-import re
 from typing import TextIO
 
 import duckdb
@@ -66,7 +66,8 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
         if path.is_dir():
             files.extend(
                 p for p in sorted(path.rglob("*"))
-                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                if p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
         elif path.is_file():
             files.append(path)
@@ -85,7 +86,7 @@ _DATE_IN_NAME = re.compile(r"(\d{4})-?(\d{2})(?:-?(\d{2}))?")
 
 
 def file_date(name: str, default: date) -> date:
-    """The export's date from its name (yyyy-mm-dd, yyyymmdd or yyyy-mm: month end), else default."""
+    """The export's date from its name (yyyy-mm-dd, yyyymmdd, yyyy-mm = month end), or default."""
     for match in _DATE_IN_NAME.finditer(name):
         year, month, day = (int(g) if g else None for g in match.groups())
         try:
@@ -295,7 +296,9 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, today: date) -> FileRe
     return result
 
 
-def load_paths(paths: Iterable[Path], db: Path, progress: Progress | None = None) -> list[FileResult]:
+def load_paths(
+    paths: Iterable[Path], db: Path, progress: Progress | None = None
+) -> list[FileResult]:
     """Load every export under `paths` into the warehouse at `db`, then swap it in."""
     files = expand_paths(paths)
     if not files:
@@ -330,7 +333,8 @@ def print_results(results: list[FileResult], out: TextIO | None = None) -> None:
     for r in results:
         note = r.error or ("already loaded: unchanged" if r.already_loaded else "")
         if r.extra_columns:
-            note = (note + "; " if note else "") + "extra columns ignored: " + ", ".join(r.extra_columns)
+            extras = "extra columns ignored: " + ", ".join(r.extra_columns)
+            note = f"{note}; {extras}" if note else extras
         print(f"{Path(r.file).name:<{width}}  {r.kind or '-':<17} {r.read:>9} {r.loaded:>9} "
               f"{r.superseded:>10} {r.quarantined:>11}  {note}", file=out)
         for i, value in enumerate((r.read, r.loaded, r.superseded, r.quarantined)):

@@ -11,10 +11,10 @@ import re
 import tempfile
 import time as clock
 import zipfile
-from xml.etree import ElementTree
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
+from xml.etree import ElementTree
 
 import duckdb
 import pyarrow as pa

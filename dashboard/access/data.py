@@ -99,8 +99,8 @@ class ClaimFilters:
     value filters (request_types, statuses, channels, delivery_modes, sla_states) take the
     warehouse's values (e.g. 'Guasto/Malfunzionamento', 'Aperta', 'breached'); empty
     means any. A single string is accepted for one value. opened_from/opened_to bound the
-    opened date and due_from/due_to the due date, inclusive. view 'monitoring' keeps the claims the portal monitors (open,
-    not rejected), 'history' every claim.
+    opened date and due_from/due_to the due date, inclusive. view 'monitoring' keeps the
+    claims the portal monitors (open, not rejected), 'history' every claim.
     """
 
     imei: str | None = None
