@@ -184,9 +184,7 @@ def access_calls(db: Path, warm_calls: int) -> list[Figure]:
         from largest
         """
     ).fetchone()
-    (am_login,) = con.execute(
-        "select account_manager from core.customers group by all order by count(*) desc limit 1"
-    ).fetchone()
+    am_login = "account.manager@kasko.demo"  # the generator gives them 200 customers at bench
     (customers_of_am,) = con.execute(
         "select count(*) from core.customers where account_manager = $1", [am_login]
     ).fetchone()
@@ -259,7 +257,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3, help="runs per load figure")
     parser.add_argument("--warm-calls", type=int, default=20)
     parser.add_argument("--out", type=Path, default=BENCH_DIR / "results.json")
+    parser.add_argument(
+        "--access-only", action="store_true",
+        help="measure data access and pages on the cached 1x warehouse; keep the load figures",
+    )
     args = parser.parse_args(argv)
+    if args.access_only:
+        return access_only(args)
 
     CACHE.mkdir(parents=True, exist_ok=True)
     figures: list[Figure] = []
@@ -308,6 +312,27 @@ def main(argv: list[str] | None = None) -> int:
     figures += page_runs(databases["1x"])
 
     report(figures, scaling, args.out)
+    return 0 if all(f.holds is not False for f in figures) else 1
+
+
+def access_only(args: argparse.Namespace) -> int:
+    """Re-measure data access and pages on the cached warehouse (its schema brought up to date)."""
+    from pipelines.warehouse import ensure_schema
+
+    db = CACHE / "warehouse-1x.duckdb"
+    if not db.exists():
+        raise SystemExit("no cached bench warehouse: run `make bench` first")
+    con = duckdb.connect(str(db))
+    ensure_schema(con)
+    con.close()
+    previous = json.loads(args.out.read_text()) if args.out.exists() else {}
+    kept = [Figure(**{k: v for k, v in f.items() if k != "holds"})
+            for f in previous.get("figures", [])
+            if not f["name"].startswith(("claims by", "monitoring", "SLA", "portfolio",
+                                         "enablement", "page script"))]
+    run(KASKO + ["users", "demo-accounts", "--db", str(db)])
+    figures = kept + access_calls(db, args.warm_calls) + page_runs(db)
+    report(figures, previous.get("scaling", {}), args.out)
     return 0 if all(f.holds is not False for f in figures) else 1
 
 

@@ -87,6 +87,7 @@ class _Scan:
 
 
 # The five bytes Windows-1252 does not define: a file holding one (and not UTF-8) is neither.
+_CP1252_UNDEFINED_BYTES = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
 _CP1252_UNDEFINED = re.compile(b"[\x81\x8d\x8f\x90\x9d]")
 # A well-formed multi-byte UTF-8 character. In Windows-1252 text these byte pairs read as
 # "Ã¨", "â€™": next to impossible in an Italian export, so they mark lines written in UTF-8.
@@ -99,22 +100,33 @@ _NON_ASCII = re.compile(rb"[\x80-\xff]")
 _LINE_BLOCK = MAX_LINE_BYTES // 2
 
 
+def _next_break(chunk: bytes, start: int = 0, end: int | None = None) -> int:
+    """The first line break (LF, or CR as old Mac exports end lines) in chunk[start:end], or -1."""
+    found = [at for at in (chunk.find(b"\n", start, end), chunk.find(b"\r", start, end))
+             if at >= 0]
+    return min(found, default=-1)
+
+
+def _last_break(chunk: bytes, start: int = 0, end: int | None = None) -> int:
+    return max(chunk.rfind(b"\n", start, end), chunk.rfind(b"\r", start, end))
+
+
 def _long_line(chunk: bytes, base: int, line_start: int) -> int | None:
     """Where a line longer than MAX_LINE_BYTES starts, if this chunk shows one.
 
     `line_start` is the offset of the line the chunk begins inside. A line still open at
     the chunk's end is measured with the next chunk (or at the end of the file).
     """
-    first_break = chunk.find(b"\n")
+    first_break = _next_break(chunk)
     if first_break < 0:
         return line_start if base + len(chunk) - line_start > MAX_LINE_BYTES else None
     if base + first_break - line_start > MAX_LINE_BYTES:
         return line_start
     for block in range(first_break + 1, len(chunk) - _LINE_BLOCK + 1, _LINE_BLOCK):
-        if chunk.find(b"\n", block, block + _LINE_BLOCK) >= 0:
+        if _next_break(chunk, block, block + _LINE_BLOCK) >= 0:
             continue
-        start = chunk.rfind(b"\n", 0, block) + 1
-        end = chunk.find(b"\n", block + _LINE_BLOCK)
+        start = _last_break(chunk, 0, block) + 1
+        end = _next_break(chunk, block + _LINE_BLOCK)
         if end < 0:
             return None
         if end - start > MAX_LINE_BYTES:
@@ -122,7 +134,21 @@ def _long_line(chunk: bytes, base: int, line_start: int) -> int | None:
     return None
 
 
-def _refuse_long_line(line: int) -> FileRefused:
+def _line_at(path: Path, offset: int) -> int:
+    """The number of the line holding a byte (LF, CR and CRLF each end a line)."""
+    breaks = 0
+    previous = b""
+    with path.open("rb") as handle:
+        while offset > 0 and (chunk := handle.read(min(CHUNK, offset))):
+            offset -= len(chunk)
+            breaks += chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n")
+            breaks -= previous == b"\r" and chunk[:1] == b"\n"  # a CRLF split by the read
+            previous = chunk[-1:]
+    return breaks + 1
+
+
+def _refuse_long_line(path: Path, offset: int) -> FileRefused:
+    line = _line_at(path, offset)
     if line == 1:
         return FileRefused("the header line is longer than 1 MB: not an export", line=1)
     return FileRefused("the line is longer than 1 MB: not a record of an export", line=line)
@@ -167,15 +193,14 @@ def _scan_csv(path: Path) -> _Scan:
             if b"\x00" in chunk:
                 raise FileRefused("contains NUL bytes: not a text export")
             if (long_line := _long_line(chunk, base, line_start)) is not None:
-                before = newlines if long_line <= base else newlines + chunk.count(
-                    b"\n", 0, long_line - base)
-                raise _refuse_long_line(before + 1)
+                raise _refuse_long_line(path, long_line)
             if (
                 not_cp1252 is None
                 and not chunk.isascii()
-                and (undefined := _CP1252_UNDEFINED.search(chunk))
+                # five byte searches are many times faster than one regular expression
+                and any(undefined in chunk for undefined in _CP1252_UNDEFINED_BYTES)
             ):
-                not_cp1252 = base + undefined.start()
+                not_cp1252 = base + _CP1252_UNDEFINED.search(chunk).start()
             if utf8:
                 pending = len(decoder.getstate()[0])
                 try:
@@ -187,8 +212,9 @@ def _scan_csv(path: Path) -> _Scan:
             if utf8_line is None and (found := _utf8_character_at(chunk, utf8)) is not None:
                 utf8_line = newlines + chunk.count(b"\n", 0, found) + 1
             newlines += chunk.count(b"\n")
-            quotes += chunk.count(b'"')
-            if (last_break := chunk.rfind(b"\n")) >= 0:
+            if b'"' in chunk:
+                quotes += chunk.count(b'"')
+            if (last_break := _last_break(chunk)) >= 0:
                 line_start = base + last_break + 1
         if utf8:
             try:
@@ -199,7 +225,7 @@ def _scan_csv(path: Path) -> _Scan:
     if size == 0:
         raise FileRefused("the file is empty: no header row")
     if size - line_start > MAX_LINE_BYTES:
-        raise _refuse_long_line(newlines + 1)
+        raise _refuse_long_line(path, line_start)
     if utf8:
         encoding = "utf-8-sig" if first == codecs.BOM_UTF8 else "utf-8"
     elif not_cp1252 is not None:

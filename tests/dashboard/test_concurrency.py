@@ -1,4 +1,4 @@
-"""The dashboard keeps answering while a load runs, loses no change of its own, shares the app DB."""
+"""The dashboard keeps answering during a load, loses no change of its own, shares the app DB."""
 
 from __future__ import annotations
 

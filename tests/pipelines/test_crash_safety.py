@@ -1,4 +1,4 @@
-"""A `kasko load` killed at any phase loses nothing: the served warehouse is the state before or after."""
+"""A `kasko load` killed at any phase loses nothing: the served state is the one before or after."""
 
 from __future__ import annotations
 

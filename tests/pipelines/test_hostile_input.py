@@ -1,4 +1,4 @@
-"""Hostile files are refused or quarantined with a message naming file and line, in bounded memory."""
+"""Hostile files are refused or quarantined with a message naming file and line, memory bounded."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def counts(result: FileResult) -> tuple[str, int, int, int, int, str | None]:
 # ------------------------------------------------------------------ cut short, blank, mixed
 
 
-def test_a_truncated_last_line_is_quarantined_never_loaded_short(
+def test_cut_short_or_unbalanced_records_are_quarantined_or_refused(
     exports: ExportFolder, warehouse: Warehouse, rows: RowBuilders
 ) -> None:
     cells_cut = line(rows, number="R0002").split(";")[:19]  # ends after Stato: all required there
@@ -65,6 +65,9 @@ def test_a_truncated_last_line_is_quarantined_never_loaded_short(
     # a quote never closed swallowing the rest of the file: the file is not an export
     exports.text("segnalazioni_4.csv", "\r\n".join(
         [HEADER, line(rows, number="R0007"), '"R0008;x'] + ["y"] * 400_000))
+    # a lone carriage return after a quoted line break: the CSV reader sees one record where
+    # there are two; rather than number rows by guess (and lose one), the file is refused
+    exports.text("segnalazioni_5.csv", HEADER + '\nR0010;"Via Roma\r\n"\rR0011\n')
 
     results = warehouse.load(exports.path)
 
@@ -75,6 +78,9 @@ def test_a_truncated_last_line_is_quarantined_never_loaded_short(
         ("segnalazioni_4.csv", 0, 0, 0, 0,
          "segnalazioni_4.csv, line 3: cannot be read as CSV: a quoted cell opened on this line"
          " is never closed (or is longer than 1 MB)"),
+        ("segnalazioni_5.csv", 0, 0, 0, 0,
+         "segnalazioni_5.csv: cannot be read as CSV: 1 records read, but 2 found line by line;"
+         " check the quotes"),
     ]
     assert warehouse.rows(
         "select file_name, line, reasons, raw_values::varchar from raw.quarantine order by 1"
@@ -223,6 +229,22 @@ def test_a_change_that_leaves_size_and_times_alone_is_caught_by_the_hash(
     )
 
 
+def test_a_file_that_cannot_be_opened_is_refused_with_the_reason(
+    exports: ExportFolder, warehouse: Warehouse, rows: RowBuilders,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = exports.text("segnalazioni.csv", HEADER + "\r\n" + line(rows) + "\r\n")
+
+    def not_allowed(path: Path) -> None:  # the tests run as root, who may open anything
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(pipelines.readers, "_scan_csv", not_allowed)
+    [result] = warehouse.load(path)
+
+    assert counts(result) == ("segnalazioni.csv", 0, 0, 0, 0,
+                              "segnalazioni.csv: cannot be read: Permission denied")
+
+
 # ------------------------------------------------------------------ a 100 MB line
 
 LOAD_AND_MEASURE = """
@@ -262,6 +284,24 @@ def test_a_100_mb_line_is_refused_without_holding_it_in_memory(
     )
     maxrss_mb = json.loads(run.stderr.strip().splitlines()[-1])["maxrss_kb"] / 1024
     assert maxrss_mb < 600, f"{maxrss_mb:.0f} MB"
+
+
+def test_long_files_with_any_line_ends_are_measured_line_by_line(
+    exports: ExportFolder, warehouse: Warehouse, rows: RowBuilders
+) -> None:
+    """Over 1 MB, the line-length guard must see CR (old Mac exports) as a line end too."""
+    claims = [line(rows, number=f"R{n:05d}") for n in range(5_000)]
+    for name, newline in (("segnalazioni_cr.csv", "\r"), ("segnalazioni_crlf.csv", "\r\n")):
+        exports.text(name, newline.join([HEADER, *claims]) + newline)
+    assert (exports.path / "segnalazioni_cr.csv").stat().st_size > 1024 * 1024
+
+    results = warehouse.load(exports.path)
+
+    assert [counts(r) for r in results] == [
+        ("segnalazioni_cr.csv", 5_000, 5_000, 0, 0, None),
+        ("segnalazioni_crlf.csv", 5_000, 5_000, 0, 0, None),  # the later file wins ties
+    ]
+    assert warehouse.rows("select min(line), max(line) from core.claims") == [(2, 5_001)]
 
 
 # ------------------------------------------------------------------ XLSX
