@@ -205,6 +205,9 @@ def list_claims(
     """
     path = warehouse_or_default(warehouse)
     imei = _identifier_filter(filters.imei)
+    # a whole IMEI (and whatever a Dipendente gives) is an equality, which the index on
+    # core.claims answers; only profiles that may search look for a part of one
+    partial_imei = imei is not None and len(imei) != 15 and principal.may_search_imei
     request_number = _text(filters.request_number)
     with connections.cursor(path) as cursor:
         scope = resolve_scope(principal, cursor, path)
@@ -214,8 +217,8 @@ def list_claims(
             as_of=_as_of(as_of),
             **scope.params(),
             view=filters.view,
-            imei=imei,
-            imei_exact=not principal.may_search_imei,
+            imei_equal=None if partial_imei else imei,
+            imei_part=imei if partial_imei else None,
             nmu=_identifier_filter(filters.nmu, _ITALIAN_PREFIX),
             request_number=request_number.lower() if request_number else None,
             customer_code=_text(filters.customer_code),

@@ -1,7 +1,8 @@
 -- One row per claim (current version) in scope that matches the filters, with its SLA
 -- figures as of $as_of (marts.ticket_sla). Scope: $customers (null = every customer) and,
 -- for a Dipendente, $line_nmu. Text filters are literal (contains / equality, never LIKE):
--- $imei (digits; exact when $imei_exact), $nmu, $request_number (lower-cased), $customer_code.
+-- $imei_equal (a whole IMEI, matched exactly: the index serves it), $imei_part (digits
+-- contained in the IMEI), $nmu, $request_number (lower-cased), $customer_code.
 -- $due_from/$due_to bound the due date. List filters are empty for "any value". $view: 'monitoring' or 'history'.
 -- $sort: 'urgency' (breached, at risk, on track by due date, ...), 'newest' or 'oldest'.
 with
@@ -18,7 +19,8 @@ scoped as (
 filtered as (
     select * from scoped
     where ($view = 'history' or is_monitored)
-      and ($imei is null or (case when $imei_exact then imei = $imei else contains(imei, $imei) end))
+      and ($imei_equal is null or imei = $imei_equal)
+      and ($imei_part is null or contains(imei, $imei_part))
       and ($nmu is null or contains(nmu, $nmu))
       and ($request_number is null or contains(lower(request_number), $request_number))
       and ($customer_code is null or customer_code = $customer_code)
