@@ -1,4 +1,4 @@
--- One row per claim (marts.ticket_sla) whose period date is within [date_from, date_to]:
+-- One row per claim (marts.ticket_sla_figures) whose period date is within [date_from, date_to]:
 -- the claims every SLA aggregate counts. The period date is the due date D; claims that
 -- have none (documentation pending, or excluded before it arrived) use their opened date.
 --   as_of, customers, business_days   as marts.ticket_sla
@@ -11,7 +11,9 @@ tickets as (
     select
         *,
         coalesce(due_date, opened_date) as period_date
-    from marts.ticket_sla(as_of, customers := customers, business_days := business_days)
+    from marts.ticket_sla_figures(
+        as_of, customers := customers, business_days := business_days
+    )
 )
 
 select * from tickets

@@ -17,11 +17,15 @@ create or replace macro marts.sla_breakdown(
     business_days := null
 ) as table
 with
+-- the dimensions need the descriptive columns of marts.ticket_sla
 in_range as (
-    select * from marts.sla_claims_in_period(
+    select tickets.*
+    from marts.ticket_sla(as_of, customers := customers, business_days := business_days)
+        as tickets
+    semi join marts.sla_claims_in_period(
         as_of, customers := customers, date_from := date_from, date_to := date_to,
         business_days := business_days
-    )
+    ) as period using (request_number)
 ),
 
 keyed as (

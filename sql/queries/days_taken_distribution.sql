@@ -4,7 +4,7 @@ select
     business_days_taken,
     sla_state,
     count(*) as claims
-from marts.ticket_sla($as_of, customers := $customers)
+from marts.ticket_sla_figures($as_of, customers := $customers)
 where sla_state in ('met', 'breached')
   and ($date_from is null or due_date >= $date_from)
   and ($date_to is null or due_date <= $date_to)

@@ -26,7 +26,7 @@ devices as (
 ),
 
 tickets as (
-    select * from marts.ticket_sla($as_of, customers := $customers)
+    select * from marts.ticket_sla_figures($as_of, customers := $customers)
 ),
 
 claims as (
