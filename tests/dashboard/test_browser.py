@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser_support import CHROMIUM_ARGS, chromium_path, serving
 
 from dashboard.access import data
 from dashboard.access.auth import principal_for_login
@@ -22,13 +16,7 @@ from pipelines.config import app_database_path
 from pipelines.generate import DEMO_ACCOUNTS, generate
 from pipelines.load import load_paths
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts" / "e2e"
-CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
 MANDATARIO = "mandatario@kasko.demo"
 MANAGEMENT = "management@kasko.demo"
 TIMEOUT_MS = 20_000
@@ -38,32 +26,10 @@ ROW_PIXELS = 35  # st.dataframe's row height
 pytestmark = pytest.mark.browser
 
 
-def chromium_path() -> str:
-    """The Chromium to drive: $KASKO_CHROMIUM, else the one on PATH; never skipped silently."""
-    found = os.environ.get("KASKO_CHROMIUM") or next(
-        (path for name in CHROMIUM_CANDIDATES if (path := shutil.which(name))), None
-    )
-    if found:
-        return found
-    where = "on CI" if os.environ.get("CI") else "on this machine"
-    pytest.fail(
-        f"\n{'!' * 72}\nNO CHROMIUM FOUND {where}: the end-to-end browser test cannot run.\n"
-        "Install it with `apt-get install -y chromium` (or `make browser`), or point\n"
-        f"KASKO_CHROMIUM at a Chromium binary.\n{'!' * 72}",
-        pytrace=False,
-    )
-
-
 @pytest.fixture(scope="module")
 def chromium() -> str:
     """Looked for first, before any data is made: a missing browser fails at once."""
     return chromium_path()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -81,36 +47,8 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(warehouse: Path) -> Iterator[str]:
-    port = free_port()
-    log = (warehouse.parent / "serve.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "pipelines.cli", "serve", "--db", str(warehouse),
-         "--port", str(port), "--address", "127.0.0.1"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as answer:
-                    if answer.read().decode().strip() == "ok":
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                pytest.fail("kasko serve did not start:\n"
-                            + (warehouse.parent / "serve.log").read_text(errors="replace"))
-            time.sleep(0.2)
+    with serving(warehouse, start_timeout=30) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 def single_claim_imei(db: Path) -> tuple[str, str]:

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser_support import CHROMIUM_ARGS, chromium_path, serving
 from generated_warehouse import ROOT, generated_warehouse, query
 
 from dashboard.i18n import format_number
@@ -21,32 +15,11 @@ from pipelines.calendar import today
 from pipelines.generate import DEMO_ACCOUNTS
 
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
 MANAGEMENT = "management@kasko.demo"
 ACCOUNT_MANAGER = "account.manager@kasko.demo"
 TIMEOUT_MS = 60_000
 
 pytestmark = pytest.mark.browser
-
-
-def chromium() -> str:
-    """$KASKO_CHROMIUM, else Debian's chromium: a missing browser fails the test, never skips it."""
-    found = os.environ.get("KASKO_CHROMIUM") or shutil.which("chromium") or (
-        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
-    if not found:
-        pytest.fail("NO CHROMIUM FOUND: install it (`make browser` or `apt-get install -y "
-                    "chromium`) or set KASKO_CHROMIUM; the browser test cannot run without it.",
-                    pytrace=False)
-    return found
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -56,35 +29,8 @@ def warehouse() -> Path:
 
 @pytest.fixture(scope="module")
 def server(warehouse: Path) -> Iterator[str]:
-    port = free_port()
-    log_path = warehouse.parent / f"serve-{port}.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "pipelines.cli", "serve", "--db", str(warehouse),
-             "--port", str(port), "--address", "127.0.0.1"],
-            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as answer:
-                        if answer.read().decode().strip() == "ok":
-                            break
-                except OSError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("kasko serve did not start:\n" + log_path.read_text("utf-8",
-                                                                                  "replace"))
-                time.sleep(0.2)
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    with serving(warehouse) as url:
+        yield url
 
 
 def settle(page) -> None:
@@ -138,7 +84,7 @@ def shoot(page, name: str) -> None:
 def test_sla_portfolio_and_data_quality_pages(server: str, warehouse: Path) -> None:
     from playwright.sync_api import sync_playwright
 
-    executable = chromium()
+    executable = chromium_path()
     ARTIFACTS.mkdir(exist_ok=True)
     now = today()
     first, last = default_period(now)  # checked on its own in test_pages_sla.py
