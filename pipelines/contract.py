@@ -246,7 +246,14 @@ UserProfile = Literal[
 
 
 def _enum(literal: Any) -> Any:
-    return Annotated[literal, ColumnKind.ENUM, BeforeValidator(_empty_to_none)]
+    """An enumeration column: its values match in any case, as the staging SQL matches them."""
+    canonical = {value.casefold(): value for value in get_args(literal)}
+
+    def validate(value: Any) -> Any:
+        value = _empty_to_none(value)
+        return canonical.get(value.casefold(), value) if isinstance(value, str) else value
+
+    return Annotated[literal, ColumnKind.ENUM, BeforeValidator(validate)]
 
 
 class SourceRecord(BaseModel):

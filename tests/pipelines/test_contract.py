@@ -212,6 +212,18 @@ def test_record_from_row_validates_a_good_claim(rows: RowBuilders) -> None:
     assert claim.closed_at is None
 
 
+def test_enumeration_values_match_in_any_case_like_the_staging_sql(rows: RowBuilders) -> None:
+    row = rows.claim(
+        request_type="FURTO/smarrimento", status="in LAVORAZIONE", Canale="area clienti"
+    )
+    claim = record_from_row(KIND_BY_NAME["claims"], row)
+    assert (claim.request_type, claim.status, claim.channel) == (
+        "Furto/Smarrimento", "In lavorazione", "Area Clienti",
+    )
+    with pytest.raises(ValidationError):
+        record_from_row(KIND_BY_NAME["claims"], rows.claim(status="Aperto"))
+
+
 def test_record_from_row_reads_every_kind(rows: RowBuilders) -> None:
     customer = record_from_row(KIND_BY_NAME["customers"], rows.customer())
     assert customer.vat_number == "01234567897"
