@@ -45,9 +45,7 @@ def _cell(column: Column) -> str:
 
 def _prepared(column: Column, raw: str) -> list[str]:
     """Steps computed once per identifier cell, before the typed value uses them twice."""
-    if column.kind is ColumnKind.IMEI:
-        return [f"strip_separators({raw}) as digits_{column.name}"]
-    if column.kind is ColumnKind.NMU:
+    if column.kind in (ColumnKind.IMEI, ColumnKind.NMU):
         return [f"strip_separators({raw}) as digits_{column.name}"]
     return []
 
