@@ -114,6 +114,17 @@ def refresh_calendar(
         raise
 
 
+def calendar_signature(con: duckdb.DuckDBPyConnection) -> tuple[object, ...]:
+    """What the stored SLA dates depend on in the calendar: its days, business days, length."""
+    return con.execute(
+        """
+        select count(*), min(day), max(day), sum(business_day_index),
+               (select max(sla_business_days) from core.calendar_settings)
+        from core.calendar
+        """
+    ).fetchone()
+
+
 def calendar_settings(con: duckdb.DuckDBPyConnection) -> CalendarSettings | None:
     """The settings the warehouse's calendar was built with, or None before the first build."""
     row = con.execute(

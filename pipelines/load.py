@@ -20,11 +20,13 @@ import duckdb
 import pyarrow as pa
 
 from pipelines.contract import KINDS, SourceKind, columns, kind_for_file, normalise_header
-from pipelines.readers import FileRefused, RawFile, cell_name, read_into
+from pipelines.readers import FileRefused, RawFile, cell_name, drop_raw, read_into
 from pipelines.staging import quote_literal, raw_values_json, staging_select
 from pipelines.warehouse import HISTORY_KINDS, _test_hook, write_session
 
 Progress = Callable[[str], None]
+# Below this many bytes of exports a load updates the lookup indexes as it goes.
+BULK_LOAD_BYTES = 64 * 1024 * 1024
 
 
 class UsageError(Exception):
@@ -192,18 +194,26 @@ def _load_rows(con: duckdb.DuckDBPyConnection, kind: SourceKind, raw: RawFile, l
     )
     if kind.name in HISTORY_KINDS:
         # every distinct version is history; the same version sent again is not repeated.
-        # Picking lines by key first, then joining, keeps wide rows out of sorts and windows.
+        # Narrow (key, hash, line) triples are matched against the history first (an inner
+        # join, so the history scan is filtered by the file's keys), and only the new lines
+        # are joined back to the wide rows: no wide row goes into a sort or a hash table.
+        history_match = " and ".join(
+            [f"history.{k} = first_copy.{k}" for k in kind.key]
+            + ["history.row_hash = first_copy.row_hash"]
+        )
         con.execute(
             f"""
             insert into core.{kind.name}_versions
+            with
+            first_copy as (select {key}, row_hash, min(line) as line from valid group by all),
+            known as (
+                select first_copy.line
+                from first_copy join core.{kind.name}_versions as history on {history_match}
+            )
             select valid.*
             from valid
-            semi join (
-                select {key}, row_hash, min(line) as line from valid group by all
-            ) as first_copy using ({key}, row_hash, line)
-            anti join core.{kind.name}_versions as history
-                on {' and '.join(f'history.{k} = valid.{k}' for k in kind.key)}
-                and history.row_hash = valid.row_hash
+            semi join (select line from first_copy anti join known using (line)) as new_version
+                using (line)
             """
         )
     join_condition = " and ".join(f"current.{k} = candidate.{k}" for k in kind.key)
@@ -230,8 +240,9 @@ def _load_rows(con: duckdb.DuckDBPyConnection, kind: SourceKind, raw: RawFile, l
     (loaded,) = con.execute("select count(*) from winners").fetchone()
     (invalid,) = con.execute("select count(*) from staged where len(reasons) > 0").fetchone()
     con.execute("drop view if exists valid")
-    for table in ("staged", "winners", "raw_rows"):
+    for table in ("staged", "winners"):
         con.execute(f"drop table if exists {table}")
+    drop_raw(con, "raw_rows")
     return loaded, valid_count - loaded, quarantined + len(raw.rejected), invalid - quarantined
 
 
@@ -257,7 +268,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, today: date) -> FileRe
         ).fetchone()
         if previous is not None:
             con.execute("rollback")
-            con.execute("drop table if exists raw_rows")
+            drop_raw(con, "raw_rows")
             result.read, result.loaded, result.superseded, result.quarantined = previous[:4]
             result.already_loaded = True
             return result
@@ -281,7 +292,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, today: date) -> FileRe
     except FileRefused as refused:
         if in_transaction:
             con.execute("rollback")
-        con.execute("drop table if exists raw_rows")
+        drop_raw(con, "raw_rows")
         where = path.name
         if refused.line is not None:
             where += f", line {refused.line}"
@@ -306,13 +317,18 @@ def load_paths(
     say = progress or (lambda message: None)
     results = []
     today = date.today()
-    with write_session(db) as session:
+    # a load bigger than a quarter of the warehouse rebuilds its indexes rather than updating them
+    size = sum(path.stat().st_size for path in files)
+    bulk = size > BULK_LOAD_BYTES and size > db.stat().st_size // 4 if db.exists() else True
+    with write_session(db, bulk=bulk) as session:
         for number, path in enumerate(files, start=1):
             began = time.perf_counter()
             result = load_file(session.con, path, today)
             _test_hook(f"after-file-{number}")
             results.append(result)
-            session.changed |= not (result.error or result.already_loaded)
+            if not (result.error or result.already_loaded):
+                session.changed = True
+                session.kinds.add(result.kind)
             if result.error:
                 say(f"[{number}/{len(files)}] {path.name}: REFUSED: {result.error}")
             elif result.already_loaded:

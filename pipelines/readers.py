@@ -404,7 +404,12 @@ def _truncated_last_line(
         return None  # not one record: left as read
     if len(cells) >= width:
         return None
-    con.execute(f"delete from {table} where line = $line", {"line": last_line})
+    if _is_view(con, table):
+        con.execute(
+            f"delete from {table}_cells where rowid = (select max(rowid) from {table}_cells)"
+        )
+    else:
+        con.execute(f"delete from {table} where line = $line", {"line": last_line})
     return RejectedLine(
         last_line, text,
         f"malformed_row: truncated: {len(cells)} of {width} cells and no line break"
@@ -450,12 +455,13 @@ def _number_lines(
             RejectedLine(starts[r.line - 1] or r.line, r.text, r.message) for r in rejected
         ]
     if not rejected:
-        # rowids follow file order: line = position + 2; a scalar offset, no window, no sort
+        # rowids follow file order: line = rowid + 2, a view over the cells as read; numbering
+        # rows by copying them would write the whole file a second time
         [(first_rowid,)] = con.execute(f"select min(rowid) from {table}").fetchall()
+        offset = 2 - int(first_rowid or 0)
+        con.execute(f"alter table {table} rename to {table}_cells")
         con.execute(
-            f"create or replace temp table {table} as "
-            f"select rowid - $first + 2 as line, * from {table}",
-            {"first": first_rowid or 0},
+            f"create temp view {table} as select rowid + {offset} as line, * from {table}_cells"
         )
         return rejected
     con.execute(
@@ -654,8 +660,23 @@ def read_xlsx_into(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> Ra
     )
 
 
+def _is_view(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    found = con.execute(
+        """select table_type from information_schema.tables
+           where table_catalog = 'temp' and table_name = $name""",
+        {"name": name},
+    ).fetchone()
+    return found is not None and found[0] == "VIEW"
+
+
+def drop_raw(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Drop what read_into left under `table`: a table, or a view over `<table>_cells`."""
+    con.execute(f"drop {'view' if _is_view(con, table) else 'table'} if exists {table}")
+    con.execute(f"drop table if exists {table}_cells")
+
+
 def read_into(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> RawFile:
-    """Read any export into `table` (line, c0, c1, ...): all cells as text.
+    """Read any export into `table` (line, c0, c1, ...): all cells as text; drop_raw drops it.
 
     Call it outside a transaction: a CSV whose quoted cells span lines is read a second time
     when the first, parallel, read fails, and a failed statement would abort the transaction.

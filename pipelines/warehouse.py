@@ -17,8 +17,8 @@ import fcntl
 import os
 import shutil
 import signal
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -70,20 +70,51 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for layer in ("core", "marts"):
         for path in sql_files(layer):
             run_sql_file(con, path)
+    create_indexes(con)
 
 
-def refresh_derived(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild what is derived from the loaded data as a whole (the business-day calendar)."""
-    from pipelines.calendar import refresh_calendar
+def create_indexes(con: duckdb.DuckDBPyConnection) -> None:
+    """The point-lookup indexes of sql/indexes (kept out of bulk loads, built once after)."""
+    for path in sql_files("indexes"):
+        run_sql_file(con, path)
 
+
+def drop_indexes(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the indexes create_indexes makes, so that a bulk load does not maintain them."""
+    for (name,) in con.execute(
+        """select index_name from duckdb_indexes()
+           where database_name = current_database() and schema_name = 'core'"""
+    ).fetchall():
+        con.execute(f'drop index core."{name}"')
+
+
+def refresh_derived(con: duckdb.DuckDBPyConnection, kinds: Iterable[str] | None = None) -> None:
+    """Rebuild what is derived from the loaded data as a whole: the business-day calendar,
+    then the claims' stored SLA dates (marts.tickets), which are counted on it.
+
+    `kinds` names the kinds whose data changed (None: any may have): when only claims
+    changed and the calendar came out the same, only the changed claims are recomputed.
+    """
+    from pipelines.calendar import calendar_signature, refresh_calendar
+    from pipelines.tickets import DESCRIBING_KINDS, refresh_tickets, tickets_outdated
+
+    before = calendar_signature(con)
     refresh_calendar(con)
+    rebuild = (
+        kinds is None
+        or bool(DESCRIBING_KINDS & set(kinds))
+        or calendar_signature(con) != before
+        or tickets_outdated(con)
+    )
+    refresh_tickets(con, rebuild=rebuild)
 
 
 def derived_outdated(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the derived tables must be rebuilt even though no data changed."""
     from pipelines.calendar import calendar_outdated
+    from pipelines.tickets import tickets_outdated
 
-    return calendar_outdated(con)
+    return calendar_outdated(con) or tickets_outdated(con)
 
 
 def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
@@ -114,13 +145,16 @@ def load_lock(path: Path) -> Iterator[None]:
 class WriteSession:
     con: duckdb.DuckDBPyConnection
     changed: bool = False  # nothing changed: the copy is dropped, the served file kept as is
+    kinds: set[str] = field(default_factory=set)  # the kinds whose data changed
 
 
 @contextlib.contextmanager
-def write_session(path: Path) -> Iterator[WriteSession]:
+def write_session(path: Path, bulk: bool = False) -> Iterator[WriteSession]:
     """A read-write connection to a copy of the warehouse, swapped in when the block ends.
 
-    If the block raises (or the process dies), the served file is untouched.
+    If the block raises (or the process dies), the served file is untouched. A `bulk`
+    session (a first or large load) drops the lookup indexes and builds them once at the
+    end: maintaining them row by row through millions of inserts costs more.
     """
     with load_lock(path):
         staging = _staging_path(path)
@@ -130,14 +164,22 @@ def write_session(path: Path) -> Iterator[WriteSession]:
             shutil.copyfile(path, staging)
         _test_hook("after-copy")
         con = duckdb.connect(str(staging), config=DUCKDB_CONFIG)
+        # the copy is written once, at the end: a checkpoint after every file's commit would
+        # rewrite the tables (and their indexes) sixty times over in a full load
+        con.execute("set checkpoint_threshold = '64GB'")
         session = WriteSession(con, changed=not path.exists())
         try:
             ensure_schema(con)
+            if bulk:
+                drop_indexes(con)
             yield session
             if not session.changed and derived_outdated(con):
                 session.changed = True  # e.g. the SLA settings changed: rebuild without new data
+                session.kinds = set()
             if session.changed:
-                refresh_derived(con)
+                refresh_derived(con, session.kinds if session.kinds else None)
+            if bulk:
+                create_indexes(con)
             _test_hook("before-checkpoint")
             con.execute("checkpoint")
         except BaseException:

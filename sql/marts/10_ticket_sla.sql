@@ -1,11 +1,17 @@
--- marts.ticket_sla_figures: one row per claim (current version), its SLA dates, figures
--- and state as of `as_of` (sla.md). marts.ticket_sla, below, adds the device, customer
--- and assistance point it refers to.
+-- The SLA of every claim (sla.md), in two parts:
 --
--- Parameters:
---   as_of          the as-of date T (a date, or text 'yyyy-mm-dd')
---   customers      VARCHAR[] of customer codes the reader may see; null = every customer
---   business_days  SLA length; null = the one the calendar was built with (kasko.toml)
+-- marts.ticket_base(business_days): one row per claim (current version) with everything
+--   that does not depend on the as-of date T: the dates S, S', D and A, their business-day
+--   indexes, the business days taken and the documentation wait, the state when it is
+--   settled whatever T (excluded, met, breached on delivery), and the device, customer
+--   and assistance point the claim refers to.
+-- marts.tickets: that macro's rows with the configured SLA length, stored after every
+--   load (pipelines/tickets.py), ordered by customer so that one customer's claims sit in
+--   a few row groups.
+-- marts.ticket_sla(as_of, customers, business_days): the stored rows (or, for another SLA
+--   length, the macro's) with what depends on T: the state of unsettled claims and the
+--   business days remaining, late, and waited for documentation. No join is left for a
+--   page's query: it reads one table.
 --
 -- Business days are counted on core.calendar's running index: for a day d, index(d)
 -- counts the business days up to and including d and next(d) is the index of the first
@@ -13,15 +19,8 @@
 --   S' = the business day with index next(S), D = the one with index next(S) + n,
 --   numpy's busday_count(X, Y) = next(Y) - next(X)   (business days in [X, Y)) if X <= Y,
 --                                index(Y) - index(X)  (minus those in (Y, X])  if X > Y.
-create or replace macro marts.ticket_sla_figures(
-    as_of, customers := null, business_days := null
-) as table
+create or replace macro marts.ticket_base(business_days := null) as table
 with
-claims as (
-    select * from core.claims
-    where customers is null or list_contains(customers, customer_code)
-),
-
 calendar as (select * from core.calendar),
 
 business_calendar as (
@@ -37,15 +36,6 @@ sla_settings as (
         ) as sla_business_days
 ),
 
-as_of_day as (
-    select
-        cast(as_of as date) as as_of_date,
-        calendar.business_day_index as as_of_index,
-        calendar.next_business_day_index as as_of_next_index
-    from (select cast(as_of as date) as day) as wanted
-    left join calendar using (day)
-),
-
 dated as (
     select
         claims.*,
@@ -53,7 +43,7 @@ dated as (
         cast(claims.opened_at as date) as opened_date,
         cast(claims.documentation_received_at as date) as clock_start_date,
         cast(claims.replacement_available_at as date) as available_date
-    from claims
+    from core.claims as claims
 ),
 
 indexed as (
@@ -86,30 +76,15 @@ due as (
         on due_day.business_day_index = indexed.clock_start_index + sla_settings.sla_business_days
 ),
 
-stated as (
+settled as (
     select
         due.*,
-        as_of_day.as_of_date,
-        as_of_day.as_of_index,
-        as_of_day.as_of_next_index,
-        -- sla.md's states, in its order: the first that holds wins
+        -- sla.md's states that no as-of date changes, in its order; the rest wait for T
         case
-            when core.is_excluded_status(due.status) then 'excluded'
-            when due.available_date is not null and due.available_date <= due.due_date then 'met'
-            when due.available_date is not null and due.available_date > due.due_date then 'breached'
-            when due.available_date is null and as_of_day.as_of_date > due.due_date then 'breached'
-            when due.clock_start_date is null then 'pending_documentation'
-            -- D is T or the next business day after T (whose index is T's index + 1)
-            when due.due_index <= as_of_day.as_of_index + 1 then 'at_risk'
-            when due.due_date is not null then 'on_track'
-        end as sla_state
-    from due
-    cross join as_of_day
-),
-
-measured as (
-    select
-        stated.*,
+            when core.is_excluded_status(status) then 'excluded'
+            when available_date is not null and available_date <= due_date then 'met'
+            when available_date is not null and available_date > due_date then 'breached'
+        end as settled_state,
         ---------- figures, in business days
         -- busday_count(S', A); S' is a business day, so index(S') = next(S') = next(S)
         case
@@ -118,26 +93,12 @@ measured as (
             when available_date < effective_start_date
                 then available_index - clock_start_index
         end as business_days_taken,
-        -- business days in [T, D]: busday_count(T, D + 1 day)
-        case when sla_state in ('at_risk', 'on_track') then due_index - as_of_next_index + 1 end
-            as business_days_remaining,
-        -- business days in [D, A) when late, or [D, T) while still missing
-        case when sla_state = 'breached'
-            then coalesce(available_next_index, as_of_next_index) - due_index
-        end as business_days_late,
         -- busday_count(opened date, S): the wait before the clock starts
         case
             when clock_start_date >= opened_date then clock_start_index - opened_next_index
             when clock_start_date < opened_date
                 then clock_start_business_index - opened_index
         end as documentation_wait_days,
-        -- the customer's wait so far, while the clock has not started: busday_count(opened, T)
-        case when sla_state = 'pending_documentation' then
-            case
-                when as_of_date >= opened_date then as_of_next_index - opened_next_index
-                else as_of_index - opened_index
-            end
-        end as documentation_pending_days,
         ---------- codes and flags
         case request_type
             when 'Guasto/Malfunzionamento' then 'fault'
@@ -146,45 +107,11 @@ measured as (
         -- the portal's "Monitoraggio ticket": open claims, without rejected and failed ones
         not core.is_closed_status(status) and status not in ('Non accolta', 'KO tecnico')
             as is_monitored
-    from stated
-),
-
-described as (
-    select
-        measured.* exclude (
-            opened_index, opened_next_index, clock_start_index, clock_start_business_index,
-            available_index, available_next_index, due_index, as_of_index, as_of_next_index,
-            sla_state, business_days_taken, business_days_remaining, business_days_late,
-            documentation_wait_days, documentation_pending_days, request_type_code,
-            is_monitored, effective_start_date, due_date, available_date, as_of_date,
-            sla_business_days
-        ),
-        ---------- SLA
-        measured.effective_start_date,
-        measured.due_date,
-        measured.available_date,
-        measured.business_days_taken,
-        measured.business_days_remaining,
-        measured.business_days_late,
-        measured.sla_state,
-        measured.documentation_wait_days,
-        measured.documentation_pending_days,
-        measured.request_type_code,
-        measured.is_monitored,
-        measured.as_of_date,
-        measured.sla_business_days
-    from measured
+    from due
 )
 
-select * from described;
-
-
--- marts.ticket_sla: the same rows, with the device, customer and assistance point each
--- claim refers to. Aggregates that need none of them read ticket_sla_figures: joining two
--- million devices costs several times the SLA arithmetic itself.
-create or replace macro marts.ticket_sla(as_of, customers := null, business_days := null) as table
 select
-    figures.*,
+    settled.* exclude (clock_start_business_index, available_index),
     ---------- device
     devices.brand as device_brand,
     devices.model as device_model,
@@ -197,9 +124,120 @@ select
     assistance_points.name as assistance_point_name,
     assistance_points.province as assistance_point_province,
     assistance_points.region as assistance_point_region
-from marts.ticket_sla_figures(as_of, customers := customers, business_days := business_days)
-    as figures
-left join core.devices as devices on devices.imei = figures.imei
-left join core.customers as customers on customers.customer_code = figures.customer_code
+from settled
+left join core.devices as devices on devices.imei = settled.imei
+left join core.customers as customers on customers.customer_code = settled.customer_code
 left join core.assistance_points as assistance_points
-    on assistance_points.point_code = figures.assistance_point_code
+    on assistance_points.point_code = settled.assistance_point_code;
+
+
+-- Created empty with the macro's columns; pipelines/tickets.py fills it after each load.
+create table if not exists marts.tickets as select * from marts.ticket_base() with no data;
+
+
+-- Parameters:
+--   as_of          the as-of date T (a date, or text 'yyyy-mm-dd')
+--   customers      VARCHAR[] of customer codes the reader may see; null = every customer
+--   business_days  SLA length; null = the one the calendar was built with (kasko.toml)
+create or replace macro marts.ticket_sla(as_of, customers := null, business_days := null)
+as table
+with
+base as (
+    select * from marts.tickets where business_days is null
+    union all
+    select * from marts.ticket_base(business_days := business_days)
+    where business_days is not null
+),
+
+scoped as (
+    select * from base
+    where customers is null or list_contains(customers, customer_code)
+),
+
+as_of_day as (
+    select
+        cast(as_of as date) as as_of_date,
+        calendar.business_day_index as as_of_index,
+        calendar.next_business_day_index as as_of_next_index
+    from (select cast(as_of as date) as day) as wanted
+    left join core.calendar as calendar using (day)
+),
+
+stated as (
+    select
+        scoped.*,
+        as_of_day.*,
+        -- sla.md's states, in its order: the first that holds wins
+        coalesce(
+            scoped.settled_state,
+            case
+                when scoped.available_date is null and as_of_day.as_of_date > scoped.due_date
+                    then 'breached'
+                when scoped.clock_start_date is null then 'pending_documentation'
+                -- D is T or the next business day after T (whose index is T's index + 1)
+                when scoped.due_index <= as_of_day.as_of_index + 1 then 'at_risk'
+                when scoped.due_date is not null then 'on_track'
+            end
+        ) as sla_state
+    from scoped
+    cross join as_of_day
+)
+
+select
+    stated.* exclude (
+        opened_index, opened_next_index, clock_start_index, available_next_index, due_index,
+        as_of_index, as_of_next_index, settled_state, effective_start_date, due_date,
+        available_date, business_days_taken, sla_state, documentation_wait_days,
+        request_type_code, is_monitored, as_of_date, sla_business_days, device_brand,
+        device_model, company_name, customer_segment, customer_region, account_manager,
+        assistance_point_name, assistance_point_province, assistance_point_region
+    ),
+    ---------- SLA
+    effective_start_date,
+    due_date,
+    available_date,
+    business_days_taken,
+    -- business days in [T, D]: busday_count(T, D + 1 day)
+    case when sla_state in ('at_risk', 'on_track') then due_index - as_of_next_index + 1 end
+        as business_days_remaining,
+    -- business days in [D, A) when late, or [D, T) while still missing
+    case when sla_state = 'breached'
+        then coalesce(available_next_index, as_of_next_index) - due_index
+    end as business_days_late,
+    sla_state,
+    documentation_wait_days,
+    -- the customer's wait so far, while the clock has not started: busday_count(opened, T)
+    case when sla_state = 'pending_documentation' then
+        case
+            when as_of_date >= opened_date then as_of_next_index - opened_next_index
+            else as_of_index - opened_index
+        end
+    end as documentation_pending_days,
+    request_type_code,
+    is_monitored,
+    as_of_date,
+    sla_business_days,
+    ---------- device
+    device_brand,
+    device_model,
+    ---------- customer
+    company_name,
+    customer_segment,
+    customer_region,
+    account_manager,
+    ---------- assistance point
+    assistance_point_name,
+    assistance_point_province,
+    assistance_point_region
+from stated;
+
+
+-- marts.ticket_sla without the descriptive columns: what the aggregates read.
+create or replace macro marts.ticket_sla_figures(
+    as_of, customers := null, business_days := null
+) as table
+select * exclude (
+    device_brand, device_model, company_name, customer_segment, customer_region,
+    account_manager, assistance_point_name, assistance_point_province, assistance_point_region
+)
+from marts.ticket_sla(as_of, customers := customers, business_days := business_days);

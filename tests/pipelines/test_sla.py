@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipelines.calendar import refresh_calendar
+from pipelines.tickets import refresh_tickets
 from pipelines.warehouse import ensure_schema
 
 FIRST_YEAR, LAST_YEAR = 2015, 2035
@@ -67,7 +68,7 @@ def claim(number: str, **values: object) -> dict[str, object]:
 
 
 def put_claims(con: duckdb.DuckDBPyConnection, rows: list[dict[str, object]]) -> None:
-    """Replace core.claims with the given rows."""
+    """Replace core.claims with the given rows and store their SLA dates, as a load does."""
     frame = pd.DataFrame(rows)
     for column in ("opened_at", "documentation_received_at", "replacement_available_at",
                    "updated_at"):
@@ -76,6 +77,7 @@ def put_claims(con: duckdb.DuckDBPyConnection, rows: list[dict[str, object]]) ->
     con.register("new_claims", frame)
     con.execute("insert into core.claims by name select * from new_claims")
     con.unregister("new_claims")
+    refresh_tickets(con)
 
 
 def tickets(con: duckdb.DuckDBPyConnection, as_of: date, **named: object) -> dict[str, dict]:

@@ -1,0 +1,76 @@
+"""marts.tickets: every claim's as-of-independent SLA dates and descriptions, stored.
+
+Pages ask for the SLA as of a date many times a minute; the dates S', D and A, the
+business days taken and the joins to devices, customers and assistance points do not
+depend on that date, so they are computed once per load (marts.ticket_base) and stored
+here, ordered by customer. marts.ticket_sla derives only the as-of part per call.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+# Kinds marts.ticket_base reads besides the claims: a load of any of them rebuilds it all.
+DESCRIBING_KINDS = frozenset({"devices", "customers", "assistance_points"})
+
+
+def refresh_tickets(con: duckdb.DuckDBPyConnection, rebuild: bool = True) -> None:
+    """Bring marts.tickets up to date with the claims, devices, customers and calendar.
+
+    `rebuild` recomputes every row; otherwise only the claims whose current version
+    changed (their lineage differs from the stored row's) are recomputed: a daily file
+    costs its own claims, not the warehouse's.
+    """
+    if rebuild:
+        con.execute(
+            """
+            create or replace table marts.tickets as
+            select * from marts.ticket_base() order by customer_code, request_number
+            """
+        )
+        return
+    con.execute(
+        """
+        create or replace temp table changed_claims as
+        select request_number from (
+            select request_number, load_id, line from core.claims
+            except
+            select request_number, load_id, line from marts.tickets
+        )
+        union
+        select request_number from (
+            select request_number from marts.tickets
+            except
+            select request_number from core.claims
+        )
+        """
+    )
+    con.execute(
+        """
+        delete from marts.tickets
+        where request_number in (select request_number from changed_claims)
+        """
+    )
+    con.execute(
+        """
+        insert into marts.tickets
+        select * from marts.ticket_base()
+        where request_number in (select request_number from changed_claims)
+        order by customer_code, request_number
+        """
+    )
+    con.execute("drop table changed_claims")
+
+
+def tickets_outdated(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether marts.tickets must be rebuilt although no data changed: its columns differ
+    from what marts.ticket_base now gives, or it does not hold one row per claim (a
+    warehouse written by a release that did not store them)."""
+    stored = con.execute("describe marts.tickets").fetchall()
+    wanted = con.execute("describe select * from marts.ticket_base()").fetchall()
+    if [row[:2] for row in stored] != [row[:2] for row in wanted]:
+        return True
+    [(tickets, claims)] = con.execute(
+        "select (select count(*) from marts.tickets), (select count(*) from core.claims)"
+    ).fetchall()
+    return tickets != claims
