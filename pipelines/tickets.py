@@ -62,13 +62,18 @@ def refresh_tickets(con: duckdb.DuckDBPyConnection, rebuild: bool = True) -> Non
     con.execute("drop table changed_claims")
 
 
-def tickets_outdated(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether marts.tickets must be rebuilt although no data changed: its columns differ
-    from what marts.ticket_base now gives, or it does not hold one row per claim (a
-    warehouse written by a release that did not store them)."""
+def tickets_columns_changed(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether marts.tickets' columns differ from what marts.ticket_base now gives."""
     stored = con.execute("describe marts.tickets").fetchall()
     wanted = con.execute("describe select * from marts.ticket_base()").fetchall()
-    if [row[:2] for row in stored] != [row[:2] for row in wanted]:
+    return [row[:2] for row in stored] != [row[:2] for row in wanted]
+
+
+def tickets_outdated(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether marts.tickets must be rebuilt although no data changed: its columns changed
+    (a new release), or it does not hold one row per claim (a warehouse written by a
+    release that did not store them)."""
+    if tickets_columns_changed(con):
         return True
     [(tickets, claims)] = con.execute(
         "select (select count(*) from marts.tickets), (select count(*) from core.claims)"

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import os
+import re
 import shutil
 import signal
 from collections.abc import Iterable, Iterator
@@ -73,19 +75,50 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     create_indexes(con)
 
 
+SCHEMA_LAYERS = ("schema", "core", "marts", "indexes")
+
+
+def schema_fingerprint() -> str:
+    """A digest of every SQL file that defines the warehouse: a new release changes it."""
+    digest = hashlib.sha256()
+    for layer in SCHEMA_LAYERS:
+        for path in sql_files(layer):
+            digest.update(f"{layer}/{path.name}\0".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _schema_changed(con: duckdb.DuckDBPyConnection, fingerprint: str) -> bool:
+    """Whether the warehouse's macros and views were written by other SQL than this release's."""
+    stored = con.execute("select max(fingerprint) from raw.schema_version").fetchone()[0]
+    return stored != fingerprint
+
+
 def create_indexes(con: duckdb.DuckDBPyConnection) -> None:
     """The point-lookup indexes of sql/indexes (kept out of bulk loads, built once after)."""
     for path in sql_files("indexes"):
         run_sql_file(con, path)
 
 
+def indexes_missing(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether an index of sql/indexes is missing (a warehouse from an earlier release)."""
+    wanted = {
+        name for path in sql_files("indexes")
+        for name in re.findall(r"create index if not exists (\w+)", path.read_text("utf-8"))
+    }
+    present = {name for (name,) in con.execute(
+        "select index_name from duckdb_indexes() where database_name = current_database()"
+    ).fetchall()}
+    return bool(wanted - present)
+
+
 def drop_indexes(con: duckdb.DuckDBPyConnection) -> None:
     """Drop the indexes create_indexes makes, so that a bulk load does not maintain them."""
-    for (name,) in con.execute(
-        """select index_name from duckdb_indexes()
-           where database_name = current_database() and schema_name = 'core'"""
+    for schema, name in con.execute(
+        """select schema_name, index_name from duckdb_indexes()
+           where database_name = current_database() and schema_name in ('core', 'marts')"""
     ).fetchall():
-        con.execute(f'drop index core."{name}"')
+        con.execute(f'drop index {schema}."{name}"')
 
 
 def refresh_derived(con: duckdb.DuckDBPyConnection, kinds: Iterable[str] | None = None) -> None:
@@ -96,7 +129,7 @@ def refresh_derived(con: duckdb.DuckDBPyConnection, kinds: Iterable[str] | None 
     changed and the calendar came out the same, only the changed claims are recomputed.
     """
     from pipelines.calendar import calendar_signature, refresh_calendar
-    from pipelines.tickets import DESCRIBING_KINDS, refresh_tickets, tickets_outdated
+    from pipelines.tickets import DESCRIBING_KINDS, refresh_tickets, tickets_columns_changed
 
     before = calendar_signature(con)
     refresh_calendar(con)
@@ -104,7 +137,7 @@ def refresh_derived(con: duckdb.DuckDBPyConnection, kinds: Iterable[str] | None 
         kinds is None
         or bool(DESCRIBING_KINDS & set(kinds))
         or calendar_signature(con) != before
-        or tickets_outdated(con)
+        or tickets_columns_changed(con)
     )
     refresh_tickets(con, rebuild=rebuild)
 
@@ -114,7 +147,7 @@ def derived_outdated(con: duckdb.DuckDBPyConnection) -> bool:
     from pipelines.calendar import calendar_outdated
     from pipelines.tickets import tickets_outdated
 
-    return calendar_outdated(con) or tickets_outdated(con)
+    return calendar_outdated(con) or tickets_outdated(con) or indexes_missing(con)
 
 
 def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
@@ -170,16 +203,21 @@ def write_session(path: Path, bulk: bool = False) -> Iterator[WriteSession]:
         session = WriteSession(con, changed=not path.exists())
         try:
             ensure_schema(con)
+            fingerprint = schema_fingerprint()
+            schema_changed = _schema_changed(con, fingerprint)
             if bulk:
                 drop_indexes(con)
             yield session
-            if not session.changed and derived_outdated(con):
-                session.changed = True  # e.g. the SLA settings changed: rebuild without new data
+            if not session.changed and (schema_changed or derived_outdated(con)):
+                # a new release's macros, or new SLA settings: rebuild without new data
+                session.changed = True
                 session.kinds = set()
+            con.execute(
+                "insert or replace into raw.schema_version values (1, $1)", [fingerprint]
+            )
             if session.changed:
                 refresh_derived(con, session.kinds if session.kinds else None)
-            if bulk:
-                create_indexes(con)
+            create_indexes(con)  # after a bulk load, or a rebuilt marts.tickets
             _test_hook("before-checkpoint")
             con.execute("checkpoint")
         except BaseException:

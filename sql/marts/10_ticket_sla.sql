@@ -1,17 +1,17 @@
 -- The SLA of every claim (sla.md), in two parts:
 --
--- marts.ticket_base(business_days): one row per claim (current version) with everything
+-- marts.ticket_base(): one row per claim (current version) with everything
 --   that does not depend on the as-of date T: the dates S, S', D and A, their business-day
 --   indexes, the business days taken and the documentation wait, the state when it is
 --   settled whatever T (excluded, met, breached on delivery), and the device, customer
 --   and assistance point the claim refers to.
--- marts.tickets: that macro's rows with the configured SLA length, stored after every
---   load (pipelines/tickets.py), ordered by customer so that one customer's claims sit in
---   a few row groups.
--- marts.ticket_sla(as_of, customers, business_days): the stored rows (or, for another SLA
---   length, the macro's) with what depends on T: the state of unsettled claims and the
---   business days remaining, late, and waited for documentation. No join is left for a
---   page's query: it reads one table.
+--   The SLA length n is the calendar's (kasko.toml [sla] business_days): changing it
+--   rebuilds the calendar and these rows at the next `kasko load`.
+-- marts.tickets: that macro's rows, stored after every load (pipelines/tickets.py),
+--   ordered by customer so that one customer's claims sit in a few row groups.
+-- marts.ticket_sla(as_of, customers): the stored rows with what depends on T: the state
+--   of unsettled claims and the business days remaining, late, and waited for
+--   documentation. No join is left for a page's query: it reads one table.
 --
 -- Business days are counted on core.calendar's running index: for a day d, index(d)
 -- counts the business days up to and including d and next(d) is the index of the first
@@ -19,7 +19,7 @@
 --   S' = the business day with index next(S), D = the one with index next(S) + n,
 --   numpy's busday_count(X, Y) = next(Y) - next(X)   (business days in [X, Y)) if X <= Y,
 --                                index(Y) - index(X)  (minus those in (Y, X])  if X > Y.
-create or replace macro marts.ticket_base(business_days := null) as table
+create or replace macro marts.ticket_base() as table
 with
 calendar as (select * from core.calendar),
 
@@ -29,11 +29,8 @@ business_calendar as (
 
 sla_settings as (
     select
-        coalesce(
-            cast(business_days as integer),
-            (select max(sla_business_days) from core.calendar_settings),
-            5
-        ) as sla_business_days
+        coalesce((select max(sla_business_days) from core.calendar_settings), 5)
+            as sla_business_days
 ),
 
 dated as (
@@ -138,19 +135,10 @@ create table if not exists marts.tickets as select * from marts.ticket_base() wi
 -- Parameters:
 --   as_of          the as-of date T (a date, or text 'yyyy-mm-dd')
 --   customers      VARCHAR[] of customer codes the reader may see; null = every customer
---   business_days  SLA length; null = the one the calendar was built with (kasko.toml)
-create or replace macro marts.ticket_sla(as_of, customers := null, business_days := null)
-as table
+create or replace macro marts.ticket_sla(as_of, customers := null) as table
 with
-base as (
-    select * from marts.tickets where business_days is null
-    union all
-    select * from marts.ticket_base(business_days := business_days)
-    where business_days is not null
-),
-
 scoped as (
-    select * from base
+    select * from marts.tickets
     where customers is null or list_contains(customers, customer_code)
 ),
 
@@ -233,11 +221,9 @@ from stated;
 
 
 -- marts.ticket_sla without the descriptive columns: what the aggregates read.
-create or replace macro marts.ticket_sla_figures(
-    as_of, customers := null, business_days := null
-) as table
+create or replace macro marts.ticket_sla_figures(as_of, customers := null) as table
 select * exclude (
     device_brand, device_model, company_name, customer_segment, customer_region,
     account_manager, assistance_point_name, assistance_point_province, assistance_point_region
 )
-from marts.ticket_sla(as_of, customers := customers, business_days := business_days);
+from marts.ticket_sla(as_of, customers := customers);

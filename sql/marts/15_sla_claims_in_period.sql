@@ -1,19 +1,17 @@
--- One row per claim (marts.ticket_sla_figures) whose period date is within [date_from, date_to]:
+-- One row per claim (marts.ticket_sla) whose period date is within [date_from, date_to]:
 -- the claims every SLA aggregate counts. The period date is the due date D; claims that
 -- have none (documentation pending, or excluded before it arrived) use their opened date.
---   as_of, customers, business_days   as marts.ticket_sla
+--   as_of, customers                  as marts.ticket_sla
 --   date_from, date_to                null = unbounded
 create or replace macro marts.sla_claims_in_period(
-    as_of, customers := null, date_from := null, date_to := null, business_days := null
+    as_of, customers := null, date_from := null, date_to := null
 ) as table
 with
 tickets as (
     select
         *,
         coalesce(due_date, opened_date) as period_date
-    from marts.ticket_sla_figures(
-        as_of, customers := customers, business_days := business_days
-    )
+    from marts.ticket_sla(as_of, customers := customers)
 )
 
 select * from tickets

@@ -7,19 +7,17 @@
 -- breached); the other states are reported beside it.
 --
 -- Parameters:
---   as_of, customers, business_days   as marts.ticket_sla
+--   as_of, customers                  as marts.ticket_sla
 --   grain                             'day', 'week' (ISO, starting Monday) or 'month'
 --   date_from, date_to                keep claims whose period date (D, else opened date)
 --                                     is within [date_from, date_to]; null = unbounded
 create or replace macro marts.sla_by_period(
-    as_of, grain := 'month', customers := null, date_from := null, date_to := null,
-    business_days := null
+    as_of, grain := 'month', customers := null, date_from := null, date_to := null
 ) as table
 with
 in_range as (
     select * from marts.sla_claims_in_period(
-        as_of, customers := customers, date_from := date_from, date_to := date_to,
-        business_days := business_days
+        as_of, customers := customers, date_from := date_from, date_to := date_to
     )
 ),
 

@@ -3,7 +3,7 @@
 -- (e.g. no assistance point) falls in the row whose key is null.
 --
 -- Parameters:
---   as_of, customers, business_days   as marts.ticket_sla
+--   as_of, customers                  as marts.ticket_sla
 --   dimension   'request_type', 'channel', 'delivery_mode', 'region' (the customer's),
 --               'assistance_point_region', 'assistance_point', 'customer', 'device_model',
 --               'segment' or 'account_manager'
@@ -13,19 +13,13 @@
 -- the name of an assistance point, brand and model of a device model, the Italian
 -- request type); for the other dimensions key and label are the same.
 create or replace macro marts.sla_breakdown(
-    as_of, dimension, customers := null, date_from := null, date_to := null,
-    business_days := null
+    as_of, dimension, customers := null, date_from := null, date_to := null
 ) as table
 with
--- the dimensions need the descriptive columns of marts.ticket_sla
 in_range as (
-    select tickets.*
-    from marts.ticket_sla(as_of, customers := customers, business_days := business_days)
-        as tickets
-    semi join marts.sla_claims_in_period(
-        as_of, customers := customers, date_from := date_from, date_to := date_to,
-        business_days := business_days
-    ) as period using (request_number)
+    select * from marts.sla_claims_in_period(
+        as_of, customers := customers, date_from := date_from, date_to := date_to
+    )
 ),
 
 keyed as (

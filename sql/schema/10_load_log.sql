@@ -36,3 +36,10 @@ create table if not exists raw.quarantine (
     raw_values  json,                     -- the row as read, by export header
     reasons     varchar[] not null
 );
+
+-- The SQL the warehouse's macros and views were last written with (pipelines/warehouse.py):
+-- a load by a new release rewrites them, and what is derived, even when no file is new.
+create table if not exists raw.schema_version (
+    id           integer primary key,   -- always 1: one row
+    fingerprint  varchar not null       -- sha256 of the sql/ files
+);

@@ -85,8 +85,6 @@ def tickets(con: duckdb.DuckDBPyConnection, as_of: date, **named: object) -> dic
     sql = {
         (): "select * from marts.ticket_sla($as_of)",
         ("customers",): "select * from marts.ticket_sla($as_of, customers := $customers)",
-        ("business_days",):
-            "select * from marts.ticket_sla($as_of, business_days := $business_days)",
     }[tuple(named)]
     cursor = con.execute(sql, {"as_of": as_of, **named})
     names = [column[0] for column in cursor.description]
@@ -332,7 +330,7 @@ def test_monitoring_view_flags(con) -> None:
                          "Disponibile al ritiro", "Consegnata"}
 
 
-def test_customer_scope_and_business_days_override(con) -> None:
+def test_customer_scope(con) -> None:
     put_claims(con, [
         claim("A1", customer_code="A", documentation_received_at=at(MONDAY)),
         claim("B1", customer_code="B", documentation_received_at=at(MONDAY)),
@@ -340,9 +338,17 @@ def test_customer_scope_and_business_days_override(con) -> None:
     assert set(tickets(con, date(2025, 3, 4), customers=["B"])) == {"B1"}
     assert set(tickets(con, date(2025, 3, 4), customers=[])) == set()
     assert set(tickets(con, date(2025, 3, 4), customers=None)) == {"A1", "B1"}
-    row = tickets(con, date(2025, 3, 4), business_days=3)["A1"]
+
+
+def test_the_configured_sla_length_moves_due_dates() -> None:
+    own = new_warehouse()
+    put_claims(own, [claim("A1", documentation_received_at=at(MONDAY))])
+    assert tickets(own, date(2025, 3, 4))["A1"]["due_date"] == date(2025, 3, 10)
+    refresh_calendar(own, years=range(2024, 2027), province=None, sla_business_days=3)
+    refresh_tickets(own)
+    row = tickets(own, date(2025, 3, 4))["A1"]
     assert (row["due_date"], row["sla_business_days"]) == (date(2025, 3, 6), 3)
-    assert tickets(con, date(2025, 3, 4))["A1"]["sla_business_days"] == 5
+    own.close()
 
 
 def test_ticket_sla_joins_reference_data(con) -> None:

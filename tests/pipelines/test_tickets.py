@@ -1,0 +1,120 @@
+"""marts.tickets: the stored SLA dates follow every load, in full or claim by claim."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import duckdb
+import pytest
+
+import pipelines.tickets
+from pipelines.warehouse import schema_fingerprint
+
+if TYPE_CHECKING:
+    from conftest import ExportFolder, RowBuilders, Warehouse
+
+IMEI_A, IMEI_B = "490154203237518", "356938035643809"
+# every stored column, in a stable order; the lineage tells which version each row is
+STORED = "select * from marts.tickets order by request_number"
+FRESH = "select * from marts.ticket_base() order by request_number"
+
+
+def stored_and_fresh(warehouse: Warehouse) -> tuple[list[tuple], list[tuple]]:
+    return warehouse.rows(STORED), warehouse.rows(FRESH)
+
+
+@pytest.fixture
+def refreshes(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """The `rebuild` argument of every refresh of marts.tickets, in order."""
+    seen: list[bool] = []
+    refresh = pipelines.tickets.refresh_tickets
+
+    def spy(con, rebuild: bool = True) -> None:
+        seen.append(rebuild)
+        refresh(con, rebuild=rebuild)
+
+    monkeypatch.setattr(pipelines.tickets, "refresh_tickets", spy)
+    return seen
+
+
+def test_a_claims_only_load_recomputes_the_changed_claims(
+    exports: ExportFolder, warehouse: Warehouse, rows: RowBuilders, refreshes: list[bool]
+) -> None:
+    warehouse.load(
+        exports.csv("clienti_2024-03-01.csv", [rows.customer()]),
+        exports.csv("dispositivi_2024-03-01.csv", [
+            rows.device(), rows.device(IMEI=IMEI_B, Modello="Galaxy S24", Marca="Samsung"),
+        ]),
+        exports.csv("segnalazioni_2024-03-05.csv", [
+            rows.claim(),
+            rows.claim(**{"Numero richiesta": "R0002", "IMEI": IMEI_B}),
+        ]),
+    )
+    stored, fresh = stored_and_fresh(warehouse)
+    assert stored == fresh and len(stored) == 2
+
+    # a day later: R0001 is delivered, R0003 is new; R0002 is left as it was
+    warehouse.load(exports.csv("segnalazioni_2024-03-06.csv", [
+        rows.claim(**{
+            "Data ultimo aggiornamento": "06/03/2024 18:00",
+            "Stato": "Disponibile al ritiro",
+            "Data disponibilità sostitutivo": "06/03/2024 17:00",
+        }),
+        rows.claim(**{"Numero richiesta": "R0003", "IMEI": IMEI_B,
+                      "Data apertura": "06/03/2024 09:00",
+                      "Data ricezione documentazione": "06/03/2024 09:00"}),
+    ]))
+    assert refreshes == [True, False]  # the first load in full, the second claim by claim
+    stored, fresh = stored_and_fresh(warehouse)
+    assert stored == fresh
+    by_number = {
+        number: (available, state, model)
+        for number, available, state, model in warehouse.rows(
+            """select request_number, available_date, settled_state, device_model
+               from marts.tickets order by request_number"""
+        )
+    }
+    assert by_number["R0001"][1:] == ("met", "iPhone 15")
+    assert str(by_number["R0001"][0]) == "2024-03-06"
+    assert by_number["R0002"] == (None, None, "Galaxy S24")
+    assert by_number["R0003"] == (None, None, "Galaxy S24")
+
+
+def test_a_device_load_rebuilds_the_descriptions(
+    exports: ExportFolder, warehouse: Warehouse, rows: RowBuilders, refreshes: list[bool]
+) -> None:
+    warehouse.load(
+        exports.csv("dispositivi_2024-03-01.csv", [rows.device()]),
+        exports.csv("segnalazioni_2024-03-05.csv", [rows.claim()]),
+    )
+    assert warehouse.rows("select device_model from marts.tickets") == [("iPhone 15",)]
+    renamed = rows.device(Modello="iPhone 15 Pro")
+    warehouse.load(exports.csv("dispositivi_2024-03-02.csv", [renamed]))
+    assert warehouse.rows("select device_model from marts.tickets") == [("iPhone 15 Pro",)]
+    assert refreshes == [True, True]
+    stored, fresh = stored_and_fresh(warehouse)
+    assert stored == fresh
+
+
+def test_a_new_release_rewrites_the_schema_without_new_files(
+    exports: ExportFolder, warehouse: Warehouse, rows: RowBuilders, refreshes: list[bool]
+) -> None:
+    files = [exports.csv("segnalazioni_2024-03-05.csv", [rows.claim()])]
+    warehouse.load(*files)
+    # the warehouse as an earlier release left it: other SQL, and no stored SLA dates
+    con = duckdb.connect(str(warehouse.db))
+    con.execute("update raw.schema_version set fingerprint = 'an earlier release'")
+    con.execute("delete from marts.tickets")
+    con.close()
+
+    results = warehouse.load(*files)
+    assert [r.already_loaded for r in results] == [True]
+    assert warehouse.rows("select fingerprint from raw.schema_version") == [
+        (schema_fingerprint(),)
+    ]
+    assert warehouse.rows("select request_number from marts.tickets") == [("R0001",)]
+    assert refreshes == [True, True]
+    before = warehouse.file_digest()
+    warehouse.load(*files)  # same release, same files: the served file is left alone
+    assert warehouse.file_digest() == before
+    assert refreshes == [True, True]
