@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from pipelines.contract import KINDS, SourceKind, columns, kind_for_file, normalise_header
 from pipelines.readers import FileRefused, RawFile, cell_name, drop_raw, read_into
-from pipelines.staging import quote_literal, raw_values_json, staging_select
+from pipelines.staging import raw_values_json, staging_select
 from pipelines.warehouse import HISTORY_KINDS, _test_hook, write_session
 
 Progress = Callable[[str], None]
@@ -142,31 +142,36 @@ def _load_rows(con: duckdb.DuckDBPyConnection, kind: SourceKind, raw: RawFile, l
     names = [c.name for c in columns(kind.model)]
     column_list = ", ".join(names)
     key = ", ".join(kind.key)
+    # a version's content hash, computed once: history compares versions by it
+    row_hash = (
+        f",\n            hash({column_list}) as row_hash" if kind.name in HISTORY_KINDS else ""
+    )
     con.execute(
         f"""
         create or replace temp table staged as
         select
             staged.*,
             cast($load_id as integer) as load_id,
-            cast($file_date as date) as file_date
+            cast($file_date as date) as file_date{row_hash}
         from ({staging_select(kind, positions, 'raw_rows')}) as staged
         """,
         {"load_id": load_id, "file_date": export_date},
     )
-    file_name = quote_literal(raw.path.name)
     no_value = " and ".join(
         f"nullif(trim(raw_rows.{cell_name(i)}, ' ' || chr(9)), '') is null"
         for i in range(len(raw.headers))
     ) or "true"
     # the raw values, keyed by the file's own headers, only for the rows that need them
+    # (computed here, not in staging: there they would be carried through every row)
     [(quarantined,)] = con.execute(
         f"""
         insert into raw.quarantine
-        select staged.load_id, {file_name}, {quote_literal(kind.name)}, staged.line,
+        select staged.load_id, $file_name, $kind, staged.line,
                {raw_values_json(raw.headers)}, staged.reasons
         from staged join raw_rows using (line)
         where len(staged.reasons) > 0 and not ({no_value})
-        """
+        """,
+        {"file_name": raw.path.name, "kind": kind.name},
     ).fetchall()
     if raw.rejected:
         rejected = pa.table({
@@ -182,13 +187,10 @@ def _load_rows(con: duckdb.DuckDBPyConnection, kind: SourceKind, raw: RawFile, l
             {"load_id": load_id, "file_name": raw.path.name, "kind": kind.name},
         )
         con.unregister("rejected_lines")
-    history_hash = (
-        f", hash({column_list}) as row_hash" if kind.name in HISTORY_KINDS else ""
-    )
     con.execute(
         f"""
         create or replace temp view valid as
-        select {column_list}, load_id, line, file_date{history_hash}
+        select {column_list}, load_id, line, file_date{', row_hash' if row_hash else ''}
         from staged where len(reasons) = 0
         """
     )
@@ -216,21 +218,26 @@ def _load_rows(con: duckdb.DuckDBPyConnection, kind: SourceKind, raw: RawFile, l
                 using (line)
             """
         )
-    join_condition = " and ".join(f"current.{k} = candidate.{k}" for k in kind.key)
+    # the newest line of each key wins unless the current row is as new or newer; matched
+    # on narrow (key, order, line) triples, the wide rows joined back by line at the end
+    current_match = " and ".join(f"current.{k} = newest.{k}" for k in kind.key)
     con.execute(
         f"""
         create or replace temp table winners as
         with
-        newest_line as (
-            select {key}, arg_max(line, {_order_expression(kind, 'valid')}) as line
-            from valid group by all
+        ordered as (select {key}, line, {_order_expression(kind, 'valid')} as version from valid),
+        newest as (
+            select {key}, arg_max(line, version) as line, max(version) as version
+            from ordered group by all
         ),
-        candidate as (select valid.* from valid semi join newest_line using ({key}, line))
-        select candidate.*
-        from candidate
-        left join core.{kind.name} as current on {join_condition}
-        where current.{kind.key[0]} is null
-           or {_order_expression(kind, 'candidate')} > {_order_expression(kind, 'current')}
+        beaten as (
+            select newest.line
+            from newest join core.{kind.name} as current on {current_match}
+            where {_order_expression(kind, 'current')} >= newest.version
+        )
+        select valid.*
+        from valid
+        semi join (select line from newest anti join beaten using (line)) as winner using (line)
         """
     )
     delete_condition = " and ".join(f"core.{kind.name}.{k} = winners.{k}" for k in kind.key)

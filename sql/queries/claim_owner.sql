@@ -3,5 +3,5 @@
 select
     customer_code,
     nmu
-from core.claims
+from marts.tickets
 where request_number = $request_number
