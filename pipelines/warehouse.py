@@ -35,6 +35,7 @@ HISTORY_KINDS = frozenset({"claims", "enablements"})
 LINEAGE_COLUMNS = ("load_id integer not null", "line bigint not null", "file_date date not null")
 
 DUCKDB_CONFIG = {"threads": max(1, os.cpu_count() or 1), "memory_limit": "4GB"}
+LOAD_MEMORY_LIMIT = "1GB"
 # Crash-safety tests name a phase of a load here; the process kills itself on reaching it.
 KILL_AT_VARIABLE = "KASKO_TEST_KILL_AT"
 
@@ -200,6 +201,8 @@ def write_session(path: Path, bulk: bool = False) -> Iterator[WriteSession]:
         # the copy is written once, at the end: a checkpoint after every file's commit would
         # rewrite the tables (and their indexes) sixty times over in a full load
         con.execute("set checkpoint_threshold = '64GB'")
+        # a load keeps its peak memory (RSS) under 2 GB: DuckDB spills to disk beyond this
+        con.execute(f"set memory_limit = '{LOAD_MEMORY_LIMIT}'")
         session = WriteSession(con, changed=not path.exists())
         try:
             ensure_schema(con)
