@@ -167,8 +167,19 @@ def incremental_load(db: Path, daily: Path) -> float:
 # ---------------------------------------------------------------- data access
 
 
+def quiet_streamlit() -> None:
+    """The data layer and AppTest run Streamlit code outside a served app: its "missing
+    ScriptRunContext" warning, once per call, would bury the figures."""
+    import logging
+
+    from streamlit.runtime.scriptrunner_utils import script_run_context
+
+    logging.getLogger(script_run_context.__name__).setLevel(logging.ERROR)
+
+
 def access_calls(db: Path, warm_calls: int) -> list[Figure]:
     os.environ["KASKO_DB"] = str(db)
+    quiet_streamlit()
     from dashboard.access import data
     from dashboard.access.auth import principal_for_login
     from dashboard.access.data import ClaimFilters
@@ -228,6 +239,7 @@ def page_runs(db: Path) -> list[Figure]:
     from pipelines import accounts
 
     os.environ["KASKO_DB"] = str(db)
+    quiet_streamlit()
     principal = principal_for_login(db, "management@kasko.demo")
     figures = []
     for page in ("monitoring", "sla", "enablement", "portfolio", "data_quality"):
