@@ -54,8 +54,9 @@ def refresh_tickets(con: duckdb.DuckDBPyConnection, rebuild: bool = True) -> Non
     con.execute(
         """
         insert into marts.tickets
-        select * from marts.ticket_base()
-        where request_number in (select request_number from changed_claims)
+        select * from marts.ticket_base(
+            request_numbers := (select list(request_number) from changed_claims)
+        )
         order by customer_code, request_number
         """
     )
