@@ -326,7 +326,7 @@ def load_paths(
     today = date.today()
     # a load bigger than a quarter of the warehouse rebuilds its indexes rather than updating them
     size = sum(path.stat().st_size for path in files)
-    bulk = size > BULK_LOAD_BYTES and size > db.stat().st_size // 4 if db.exists() else True
+    bulk = not db.exists() or (size > BULK_LOAD_BYTES and size > db.stat().st_size // 4)
     with write_session(db, bulk=bulk) as session:
         for number, path in enumerate(files, start=1):
             began = time.perf_counter()

@@ -97,30 +97,25 @@ REASON_CODES = {
 }
 
 
-def _reasons(column: Column) -> list[str]:
-    """Why a cell makes its row uninterpretable: empty when required, or not parseable."""
-    cell, reasons = _cell(column), []
+def _failures(column: Column) -> list[tuple[str, str]]:
+    """Why a cell makes its row uninterpretable, as (condition, reason) SQL pairs: empty
+    when required, or not parseable. A condition is never null."""
+    cell, failures = _cell(column), []
     if column.required:
-        reasons.append(
-            f"case when {cell} is null then {quote_literal('missing: ' + column.header)} end"
-        )
+        failures.append((f"{cell} is null", quote_literal("missing: " + column.header)))
     if column.kind in REASON_CODES:
         label = f"{REASON_CODES[column.kind]}: {column.header} = "
-        reasons.append(
-            f"case when {cell} is not null and {column.name} is null "
-            f"then {quote_literal(label)} || {cell} end"
+        failures.append(
+            (f"{cell} is not null and {column.name} is null", f"{quote_literal(label)} || {cell}")
         )
-    return reasons
+    return failures
 
 
-def _passes(column: Column) -> list[str]:
-    """What holds of a cell that gives its row no reason: the negation of _reasons."""
-    cell, checks = _cell(column), []
-    if column.required:
-        checks.append(f"{cell} is not null")
-    if column.kind in REASON_CODES:
-        checks.append(f"({cell} is null or {column.name} is not null)")
-    return checks
+def _row_rule_failures(kind: SourceKind) -> list[tuple[str, str]]:
+    return [
+        (f"coalesce({predicate}, false)", quote_literal(reason))
+        for predicate, reason in ROW_RULES.get(kind.name, ())
+    ]
 
 
 def staging_select(kind: SourceKind, positions: dict[str, int], raw_table: str) -> str:
@@ -134,11 +129,10 @@ def staging_select(kind: SourceKind, positions: dict[str, int], raw_table: str) 
     prepared = [step for c in contract for step in _prepared(c, _cell(c))]
     checked = [step for c in contract for step in _checked(c)]
     typed = [f"{_typed(c)} as {c.name}" for c in contract]
-    reasons = [reason for c in contract for reason in _reasons(c)] + _row_rule_reasons(kind)
+    failures = [f for c in contract for f in _failures(c)] + _row_rule_failures(kind)
+    reasons = [f"case when {condition} then {reason} end" for condition, reason in failures]
     # most rows pass every check: a conjunction of cheap tests spares them the list of reasons
-    passes = [check for c in contract for check in _passes(c)] + [
-        f"not coalesce({predicate}, false)" for predicate, _ in ROW_RULES.get(kind.name, ())
-    ]
+    passes = [f"not ({condition})" for condition, _ in failures]
     separator = ",\n            "
     return f"""
         with
@@ -165,13 +159,6 @@ def staging_select(kind: SourceKind, positions: dict[str, int], raw_table: str) 
             end as reasons
         from typed
     """
-
-
-def _row_rule_reasons(kind: SourceKind) -> list[str]:
-    return [
-        f"case when {predicate} then {quote_literal(reason)} end"
-        for predicate, reason in ROW_RULES.get(kind.name, ())
-    ]
 
 
 def raw_values_json(headers: list[str]) -> str:

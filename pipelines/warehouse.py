@@ -214,12 +214,12 @@ def write_session(path: Path, bulk: bool = False) -> Iterator[WriteSession]:
             if not session.changed and (schema_changed or derived_outdated(con)):
                 # a new release's macros, or new SLA settings: rebuild without new data
                 session.changed = True
-                session.kinds = set()
             con.execute(
                 "insert or replace into raw.schema_version values (1, $1)", [fingerprint]
             )
             if session.changed:
-                refresh_derived(con, session.kinds if session.kinds else None)
+                # no kind named (a new warehouse, a new release, new settings): rebuild all
+                refresh_derived(con, session.kinds or None)
             create_indexes(con)  # after a bulk load, or a rebuilt marts.tickets
             _test_hook("before-checkpoint")
             con.execute("checkpoint")
