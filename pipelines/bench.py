@@ -127,7 +127,7 @@ def full_load(exports: Path, db: Path) -> tuple[float, float]:
 
 def plain_read(exports: Path, db: Path) -> float:
     """DuckDB merely reading the same files into tables: the floor a load is compared with."""
-    from pipelines.readers import read_xlsx_into
+    from pipelines.readers import read_into
 
     for leftover in db.parent.glob(db.name + "*"):
         leftover.unlink()
@@ -135,7 +135,7 @@ def plain_read(exports: Path, db: Path) -> float:
     con = duckdb.connect(str(db))
     for index, path in enumerate(sorted(p for p in exports.iterdir() if p.is_file())):
         if path.suffix == ".xlsx":
-            read_xlsx_into(con, path, f"t{index}")
+            read_into(con, path, f"t{index}")
             continue
         head = path.read_bytes()[:1 << 20]
         try:

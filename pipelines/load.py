@@ -11,6 +11,7 @@ import re
 import sys
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -20,8 +21,16 @@ import duckdb
 import pyarrow as pa
 
 from pipelines.contract import KINDS, SourceKind, columns, kind_for_file, normalise_header
-from pipelines.readers import FileRefused, RawFile, cell_name, drop_raw, read_into
-from pipelines.staging import raw_values_json, staging_select
+from pipelines.readers import (
+    FileRefused,
+    Opened,
+    RawFile,
+    Select,
+    drop_raw,
+    open_export,
+    read_into,
+)
+from pipelines.staging import staging_select
 from pipelines.warehouse import HISTORY_KINDS, _test_hook, write_session
 
 Progress = Callable[[str], None]
@@ -132,9 +141,27 @@ def _order_expression(kind: SourceKind, alias: str) -> str:
     return f"row({', '.join(parts)})"
 
 
-def _load_rows(con: duckdb.DuckDBPyConnection, kind: SourceKind, raw: RawFile, load_id: int,
-               export_date: date, positions: dict[str, int]) -> tuple[int, int, int, int]:
-    """Stage, quarantine, version and upsert one file's rows.
+def _staging(kind: SourceKind, positions: dict[str, int]) -> Select:
+    """The SELECT the reader stages rows through: typed, checked, stamped with the load."""
+    names = ", ".join(c.name for c in columns(kind.model))
+    # a version's content hash, computed once: history compares versions by it
+    row_hash = f", hash({names}) as row_hash" if kind.name in HISTORY_KINDS else ""
+
+    def select(headers: list[str], source: str, numbered: bool) -> str:
+        return f"""
+            select
+                staged.*,
+                cast($load_id as integer) as load_id,
+                cast($file_date as date) as file_date{row_hash}
+            from ({staging_select(kind, positions, headers, source, numbered)}) as staged
+        """
+
+    return select
+
+
+def _load_rows(con: duckdb.DuckDBPyConnection, kind: SourceKind, raw: RawFile,
+               load_id: int) -> tuple[int, int, int, int]:
+    """Quarantine, version and upsert one file's staged rows.
 
     Returns loaded, superseded, quarantined, and the rows with no value in any cell (only
     spaces or only delimiters): like blank lines, those are no records and are not counted.
@@ -142,34 +169,12 @@ def _load_rows(con: duckdb.DuckDBPyConnection, kind: SourceKind, raw: RawFile, l
     names = [c.name for c in columns(kind.model)]
     column_list = ", ".join(names)
     key = ", ".join(kind.key)
-    # a version's content hash, computed once: history compares versions by it
-    row_hash = (
-        f",\n            hash({column_list}) as row_hash" if kind.name in HISTORY_KINDS else ""
-    )
-    con.execute(
-        f"""
-        create or replace temp table staged as
-        select
-            staged.*,
-            cast($load_id as integer) as load_id,
-            cast($file_date as date) as file_date{row_hash}
-        from ({staging_select(kind, positions, 'raw_rows')}) as staged
-        """,
-        {"load_id": load_id, "file_date": export_date},
-    )
-    no_value = " and ".join(
-        f"nullif(trim(raw_rows.{cell_name(i)}, ' ' || chr(9)), '') is null"
-        for i in range(len(raw.headers))
-    ) or "true"
-    # the raw values, keyed by the file's own headers, only for the rows that need them
-    # (computed here, not in staging: there they would be carried through every row)
     [(quarantined,)] = con.execute(
-        f"""
+        """
         insert into raw.quarantine
-        select staged.load_id, $file_name, $kind, staged.line,
-               {raw_values_json(raw.headers)}, staged.reasons
-        from staged join raw_rows using (line)
-        where len(staged.reasons) > 0 and not ({no_value})
+        select load_id, $file_name, $kind, line, raw_values, reasons
+        from staged
+        where len(reasons) > 0 and not no_value
         """,
         {"file_name": raw.path.name, "kind": kind.name},
     ).fetchall()
@@ -187,10 +192,11 @@ def _load_rows(con: duckdb.DuckDBPyConnection, kind: SourceKind, raw: RawFile, l
             {"load_id": load_id, "file_name": raw.path.name, "kind": kind.name},
         )
         con.unregister("rejected_lines")
+    history = kind.name in HISTORY_KINDS
     con.execute(
         f"""
         create or replace temp view valid as
-        select {column_list}, load_id, line, file_date{', row_hash' if row_hash else ''}
+        select {column_list}, load_id, line, file_date{', row_hash' if history else ''}
         from staged where len(reasons) = 0
         """
     )
@@ -219,7 +225,8 @@ def _load_rows(con: duckdb.DuckDBPyConnection, kind: SourceKind, raw: RawFile, l
             """
         )
     # the newest line of each key wins unless the current row is as new or newer; matched
-    # on narrow (key, order, line) triples, the wide rows joined back by line at the end
+    # on narrow (key, order, line) triples: only the winners' keys and lines are kept, and
+    # their wide rows go from the staged rows straight into the current table
     current_match = " and ".join(f"current.{k} = newest.{k}" for k in kind.key)
     con.execute(
         f"""
@@ -235,26 +242,46 @@ def _load_rows(con: duckdb.DuckDBPyConnection, kind: SourceKind, raw: RawFile, l
             from newest join core.{kind.name} as current on {current_match}
             where {_order_expression(kind, 'current')} >= newest.version
         )
-        select valid.*
-        from valid
-        semi join (select line from newest anti join beaten using (line)) as winner using (line)
+        select {key}, line from newest anti join beaten using (line)
         """
     )
     delete_condition = " and ".join(f"core.{kind.name}.{k} = winners.{k}" for k in kind.key)
     con.execute(f"delete from core.{kind.name} using winners where {delete_condition}")
-    con.execute(f"insert into core.{kind.name} by name select * from winners")
+    con.execute(
+        f"insert into core.{kind.name} by name select valid.* from valid semi join winners using (line)"
+    )
     (valid_count,) = con.execute("select count(*) from valid").fetchone()
     (loaded,) = con.execute("select count(*) from winners").fetchone()
-    (invalid,) = con.execute("select count(*) from staged where len(reasons) > 0").fetchone()
+    (no_value,) = con.execute("select count(*) from staged where no_value").fetchone()
     con.execute("drop view if exists valid")
-    for table in ("staged", "winners"):
-        con.execute(f"drop table if exists {table}")
-    drop_raw(con, "raw_rows")
-    return loaded, valid_count - loaded, quarantined + len(raw.rejected), invalid - quarantined
+    con.execute("drop table if exists winners")
+    drop_raw(con, "staged")
+    return loaded, valid_count - loaded, quarantined + len(raw.rejected), no_value
 
 
-def load_file(con: duckdb.DuckDBPyConnection, path: Path, today: date) -> FileResult:
-    """Load one file in one transaction; a refused file is rolled back entirely."""
+def _open_or_refusal(path: Path) -> Opened | FileRefused:
+    """open_export, its refusal kept as a value: raised where the file is loaded."""
+    try:
+        return open_export(path)
+    except FileRefused as refused:
+        return refused
+
+
+def _open_ahead(
+    opener: ThreadPoolExecutor, path: Path
+) -> Future[Opened | FileRefused] | None:
+    return opener.submit(_open_or_refusal, path) if kind_for_file(path.name) else None
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection, path: Path, today: date,
+    opening: Future[Opened | FileRefused] | None = None,
+) -> FileResult:
+    """Load one file in one transaction; a refused file is rolled back entirely.
+
+    `opening` is the file being opened (hashed, its encoding and headers found) in the
+    background while the file before it loads; without one the file is opened here.
+    """
     kind = kind_for_file(path.name)
     result = FileResult(file=str(path), kind=kind.name if kind else None)
     if kind is None:
@@ -263,27 +290,30 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, today: date) -> FileRe
         return result
     started = datetime.now()
     in_transaction = False
+    opened: Opened | FileRefused | None = None
     try:
-        # read before the transaction begins: the CSV reader may retry a failed statement
-        raw = read_into(con, path, "raw_rows")
-        con.execute("begin transaction")
-        in_transaction = True
+        opened = opening.result() if opening is not None else _open_or_refusal(path)
+        if isinstance(opened, FileRefused):
+            raise opened
         previous = con.execute(
             """select read_rows, loaded_rows, superseded_rows, quarantined_rows, file_name
                from raw.load_log where content_hash = $1""",
-            [raw.content_hash],
+            [opened.content_hash],
         ).fetchone()
-        if previous is not None:
-            con.execute("rollback")
-            drop_raw(con, "raw_rows")
+        if previous is not None:  # known by its hash: not read again
             result.read, result.loaded, result.superseded, result.quarantined = previous[:4]
             result.already_loaded = True
             return result
-        positions, result.extra_columns = match_headers(kind, raw.headers)
-        (load_id,) = con.execute("select nextval('raw.load_id_seq')").fetchone()
+        positions, result.extra_columns = match_headers(kind, opened.headers)
+        [(load_id,)] = con.execute("select nextval('raw.load_id_seq')").fetchall()
         export_date = file_date(path.name, today)
+        # read before the transaction begins: the CSV reader may retry a failed statement
+        raw = read_into(con, opened, "staged", _staging(kind, positions),
+                        {"load_id": load_id, "file_date": export_date})
+        con.execute("begin transaction")
+        in_transaction = True
         result.loaded, result.superseded, result.quarantined, no_value = _load_rows(
-            con, kind, raw, load_id, export_date, positions
+            con, kind, raw, load_id
         )
         result.read = raw.row_count + len(raw.rejected) - no_value
         con.execute(
@@ -299,7 +329,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, today: date) -> FileRe
     except FileRefused as refused:
         if in_transaction:
             con.execute("rollback")
-        drop_raw(con, "raw_rows")
+        drop_raw(con, "staged")
         where = path.name
         if refused.line is not None:
             where += f", line {refused.line}"
@@ -311,7 +341,16 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, today: date) -> FileRe
         if in_transaction:
             con.execute("rollback")
         raise
+    finally:
+        if isinstance(opened, Opened):
+            opened.discard()
     return result
+
+
+def _discard(opening: Future[Opened | FileRefused] | None) -> None:
+    """Remove what opening a file that will not be loaded made beside it."""
+    if opening is not None and isinstance(opened := opening.result(), Opened):
+        opened.discard()
 
 
 def load_paths(
@@ -327,10 +366,19 @@ def load_paths(
     # a load bigger than a quarter of the warehouse rebuilds its indexes rather than updating them
     size = sum(path.stat().st_size for path in files)
     bulk = not db.exists() or (size > BULK_LOAD_BYTES and size > db.stat().st_size // 4)
-    with write_session(db, bulk=bulk) as session:
+    with write_session(db, bulk=bulk) as session, ThreadPoolExecutor(1) as opener:
+        # the pass over each file's bytes (its hash) runs in Python while DuckDB, which
+        # releases the GIL, loads the file before it
+        upcoming = _open_ahead(opener, files[0])
         for number, path in enumerate(files, start=1):
             began = time.perf_counter()
-            result = load_file(session.con, path, today)
+            opening = upcoming
+            upcoming = _open_ahead(opener, files[number]) if number < len(files) else None
+            try:
+                result = load_file(session.con, path, today, opening)
+            except BaseException:
+                _discard(upcoming)
+                raise
             _test_hook(f"after-file-{number}")
             results.append(result)
             if not (result.error or result.already_loaded):

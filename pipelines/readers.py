@@ -1,8 +1,15 @@
-"""Readers: turn one CSV or XLSX export into a DuckDB table of text cells with line numbers."""
+"""Readers: turn one CSV or XLSX export into a DuckDB table with line numbers.
+
+A reader first opens an export (open_export: its content hash, encoding and headers, so
+that a file loaded before is known unread), then reads its rows into a table through a
+SELECT the caller gives over the cells as text (c0, c1, ...): the loader stages rows as
+they are read, so no copy of the cells as text is ever written.
+"""
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import hashlib
 import io
@@ -11,6 +18,7 @@ import re
 import tempfile
 import time as clock
 import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -47,6 +55,16 @@ class RejectedLine:
     message: str
 
 
+# (headers, the relation of cells c0, c1, ..., whether it has a `line` column) -> the SELECT
+# over that relation whose rows the reader keeps
+Select = Callable[[list[str], str, bool], str]
+
+
+def keep_cells(headers: list[str], source: str, numbered: bool) -> str:
+    """Keep the cells as read."""
+    return f"select * from {source}"
+
+
 @dataclass
 class RawFile:
     """What a reader found: the headers as written, and where the rows went."""
@@ -59,6 +77,30 @@ class RawFile:
     encoding: str | None = None
     delimiter: str | None = None
     rejected: list[RejectedLine] = field(default_factory=list)
+
+
+FileState = tuple[int, int, int, int, int]  # device, inode, mtime, ctime (ns), size
+
+
+@dataclass
+class Opened:
+    """An export looked at, not yet read: what tells a file loaded before, and its headers."""
+
+    path: Path
+    file_format: str
+    content_hash: str
+    headers: list[str]
+    encoding: str | None = None
+    delimiter: str | None = None
+    scan: _Scan | None = None  # CSV: what the pass over its bytes found
+    readable: Path | None = None  # CSV: the file DuckDB reads (a UTF-8 copy of a Windows-1252 one)
+    cells: pa.Table | None = None  # XLSX: the sheet's rows, read whole (sheets are small)
+    state: FileState = (0, 0, 0, 0, 0)  # the file as opened: a change before the read refuses
+
+    def discard(self) -> None:
+        """Remove what opening made beside the file (a UTF-8 copy); safe to call again."""
+        if self.readable is not None and self.readable != self.path:
+            self.readable.unlink(missing_ok=True)
 
 
 def content_hash(path: Path) -> str:
@@ -251,7 +293,7 @@ def _header_line(path: Path, encoding: str) -> str:
 
 
 def _transcode_to_utf8(path: Path, encoding: str) -> Path:
-    """DuckDB reads UTF-8 only: a Windows-1252 file is rewritten as UTF-8 beside the temp dir."""
+    """DuckDB reads UTF-8 only: a Windows-1252 file is rewritten as UTF-8 in the temp dir."""
     handle, name = tempfile.mkstemp(prefix="kasko-", suffix=".csv")
     os.close(handle)
     target = Path(name)
@@ -270,7 +312,7 @@ def _transcode_to_utf8(path: Path, encoding: str) -> Path:
     return target
 
 
-def read_csv_into(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> RawFile:
+def _open_csv(path: Path) -> Opened:
     scan = _scan_csv(path)
     header_text = _header_line(path, scan.encoding)
     if header_text.strip() == "":
@@ -278,14 +320,25 @@ def read_csv_into(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> Raw
     delimiter = ";" if header_text.count(";") >= header_text.count(",") else ","
     headers = next(csv.reader(io.StringIO(header_text), delimiter=delimiter))
     headers[0] = headers[0].lstrip("\ufeff")
-
     if scan.quotes % 2:
         # A quote that may never close would have the CSV reader take the rest of the file
         # for one cell: find out first, line by line, and refuse rather than read on.
         _record_starts(path, scan.encoding, delimiter)
+    # DuckDB reads UTF-8: a Windows-1252 file is read from a UTF-8 copy
     readable = path if scan.encoding != "cp1252" else _transcode_to_utf8(path, scan.encoding)
+    return Opened(path, "csv", scan.digest, headers, encoding=scan.encoding,
+                  delimiter=delimiter, scan=scan, readable=readable)
+
+
+def read_csv_into(
+    con: duckdb.DuckDBPyConnection, opened: Opened, table: str, select: Select,
+    params: dict[str, object],
+) -> RawFile:
+    path, scan, delimiter, headers = opened.path, opened.scan, opened.delimiter, opened.headers
+    readable = opened.readable
+    assert scan is not None and delimiter is not None and readable is not None
     try:
-        rejected = _read_csv_table(con, readable, table, delimiter, len(headers))
+        rejected = _read_csv_table(con, readable, table, delimiter, headers, select, params)
         [(row_count,)] = con.execute(f"select count(*) from {table}").fetchall()
         starts = None
         if scan.lines != 1 + row_count + len(rejected):
@@ -296,9 +349,6 @@ def read_csv_into(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> Raw
             starts = _record_starts(readable, encoding, delimiter)
     except duckdb.Error as error:
         raise FileRefused(f"cannot be read as CSV: {str(error).splitlines()[0]}") from error
-    finally:
-        if readable != path:
-            readable.unlink(missing_ok=True)
 
     rejected = _number_lines(con, table, rejected, row_count, starts)
     if scan.last_line_start < scan.size and row_count > 0:
@@ -319,23 +369,23 @@ def read_csv_into(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> Raw
 
 
 def _read_csv_table(
-    con: duckdb.DuckDBPyConnection, path: Path, table: str, delimiter: str, width: int
+    con: duckdb.DuckDBPyConnection, path: Path, table: str, delimiter: str, headers: list[str],
+    select: Select, params: dict[str, object],
 ) -> list[RejectedLine]:
-    """The rows DuckDB can read into `table` (file order), and the lines it rejected."""
+    """The rows DuckDB can read, through `select`, into `table` (file order), and the lines
+    it rejected."""
     rejects, scans = f"{table}_rejects", f"{table}_scans"
-    statement = f"""
-        create or replace temp table {table} as
-        select * from read_csv(
+    source = f"""read_csv(
             $path, delim = $delim, header = true, columns = $columns,
             auto_detect = false, quote = '"', escape = '"', null_padding = true,
             store_rejects = true, rejects_table = '{rejects}', rejects_scan = '{scans}',
             max_line_size = {MAX_LINE_BYTES}, parallel = $parallel
-        )
-    """
-    parameters = {
+        )"""
+    statement = f"create or replace temp table {table} as {select(headers, source, False)}"
+    parameters = params | {
         "path": str(path),
         "delim": delimiter,
-        "columns": {cell_name(i): "VARCHAR" for i in range(width)},
+        "columns": {cell_name(i): "VARCHAR" for i in range(len(headers))},
     }
     try:
         con.execute(statement, parameters | {"parallel": True})
@@ -613,7 +663,7 @@ def _sheet_extent(archive: zipfile.ZipFile, name: str) -> tuple[int, int]:
     return max_row + rows_without_reference, max_column + widest
 
 
-def read_xlsx_into(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> RawFile:
+def _open_xlsx(path: Path) -> Opened:
     from python_calamine import CalamineError, CalamineWorkbook
 
     digest = content_hash(path)
@@ -652,11 +702,25 @@ def read_xlsx_into(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> Ra
         {"line": pa.array(lines, pa.int64())}
         | {cell_name(i): pa.array(cells[i], pa.string()) for i in range(width)}
     )
-    con.register(f"{table}_arrow", arrow)
-    con.execute(f"create or replace temp table {table} as select * from {table}_arrow")
-    con.unregister(f"{table}_arrow")
+    return Opened(path, "xlsx", digest, headers, cells=arrow)
+
+
+def read_xlsx_into(
+    con: duckdb.DuckDBPyConnection, opened: Opened, table: str, select: Select,
+    params: dict[str, object],
+) -> RawFile:
+    source = f"{table}_arrow"
+    con.register(source, opened.cells)
+    try:
+        con.execute(
+            f"create or replace temp table {table} as {select(opened.headers, source, True)}",
+            params,
+        )
+    finally:
+        con.unregister(source)
     return RawFile(
-        path=path, file_format="xlsx", content_hash=digest, headers=headers, row_count=len(lines)
+        path=opened.path, file_format="xlsx", content_hash=opened.content_hash,
+        headers=opened.headers, row_count=opened.cells.num_rows,
     )
 
 
@@ -675,41 +739,69 @@ def drop_raw(con: duckdb.DuckDBPyConnection, table: str) -> None:
     con.execute(f"drop table if exists {table}_cells")
 
 
-def read_into(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> RawFile:
-    """Read any export into `table` (line, c0, c1, ...): all cells as text; drop_raw drops it.
+def open_export(path: Path) -> Opened:
+    """Look at an export before reading it: content hash, encoding, delimiter, headers."""
+    suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".xlsm", ".csv", ".txt"):
+        raise FileRefused(f"unsupported file type {path.suffix!r}: exports are .csv or .xlsx")
+    with _refusing_os_errors():
+        state = _file_state(path)
+        try:
+            opened = _open_xlsx(path) if suffix in (".xlsx", ".xlsm") else _open_csv(path)
+        except FileRefused:
+            if _file_state(path) != state:
+                raise _CHANGED from None  # what the reader stumbled on was the change
+            raise
+    opened.state = state
+    return opened
+
+
+def read_into(
+    con: duckdb.DuckDBPyConnection,
+    opened: Opened | Path,
+    table: str,
+    select: Select = keep_cells,
+    params: dict[str, object] | None = None,
+) -> RawFile:
+    """Read an export's rows into `table` through `select` (by default the cells as text:
+    line, c0, c1, ...), numbered with their lines; drop_raw drops it.
 
     Call it outside a transaction: a CSV whose quoted cells span lines is read a second time
     when the first, parallel, read fails, and a failed statement would abort the transaction.
     """
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        reader = read_xlsx_into
-    elif path.suffix.lower() in (".csv", ".txt"):
-        reader = read_csv_into
-    else:
-        raise FileRefused(f"unsupported file type {path.suffix!r}: exports are .csv or .xlsx")
-    changed = FileRefused("the file changed while being read: load it again once it is complete")
-    try:
-        before = _file_state(path)
+    if isinstance(opened, Path):
+        opened = open_export(opened)
+    path, before = opened.path, opened.state
+    reader = read_xlsx_into if opened.file_format == "xlsx" else read_csv_into
+    with _refusing_os_errors():
         try:
-            raw = reader(con, path, table)
+            raw = reader(con, opened, table, select, params or {})
         except FileRefused:
             if _file_state(path) != before:
-                raise changed from None  # what the reader stumbled on was the change
+                raise _CHANGED from None
             raise
+        finally:
+            opened.discard()
         # A file still being written (or replaced) would load a mix of two versions. Any
         # write moves the file's times or size, except within the timestamps' granularity
         # of a file written just now: then the bytes themselves are compared.
         if _file_state(path) != before or clock.time_ns() - max(before[2:4]) < RECENT_WRITE_NS:
             if content_hash(path) != raw.content_hash:
-                raise changed
+                raise _CHANGED
+    return raw
+
+
+_CHANGED = FileRefused("the file changed while being read: load it again once it is complete")
+
+
+@contextlib.contextmanager
+def _refusing_os_errors() -> Iterator[None]:
+    try:
+        yield
     except FileNotFoundError as error:
         raise FileRefused("the file disappeared while being read") from error
     except OSError as error:
         raise FileRefused(f"cannot be read: {error.strerror or error}") from error
-    return raw
-
-
-FileState = tuple[int, int, int, int, int]  # device, inode, mtime, ctime (ns), size
 
 
 def _file_state(path: Path) -> FileState:

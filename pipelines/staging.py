@@ -8,6 +8,7 @@ the list of every reason it cannot be interpreted. There is no second list of co
 from __future__ import annotations
 
 from pipelines.contract import Column, ColumnKind, SourceKind, columns
+from pipelines.readers import cell_name
 
 
 def quote_literal(text: str) -> str:
@@ -118,29 +119,38 @@ def _row_rule_failures(kind: SourceKind) -> list[tuple[str, str]]:
     ]
 
 
-def staging_select(kind: SourceKind, positions: dict[str, int], raw_table: str) -> str:
-    """SELECT line, <typed columns>, reasons FROM the raw text table.
+def staging_select(
+    kind: SourceKind, positions: dict[str, int], headers: list[str], source: str, numbered: bool
+) -> str:
+    """SELECT [line,] <typed columns>, reasons, raw_values, no_value FROM the cells as text.
 
-    `positions` maps each contract column name to its cell index in the raw table. Each
-    step is a column of its own CTE, so every expression is bound and computed once.
+    `source` holds the cells c0, c1, ... of a file with `headers` (and `line` when
+    `numbered`); `positions` maps each contract column name to its cell index. Each step is a
+    column of its own CTE, so every expression is bound and computed once. A row that fails
+    a check keeps its cells as read (raw_values, keyed by the file's own headers) and says
+    whether it holds any value at all (no_value: a row of blanks is no record).
     """
     contract = columns(kind.model)
-    cells = [f"nullif(trim(c{positions[c.name]}), '') as {_cell(c)}" for c in contract]
+    raw_cells = [cell_name(i) for i in range(len(headers))]
+    cells = [f"nullif(trim({cell_name(positions[c.name])}), '') as {_cell(c)}" for c in contract]
     prepared = [step for c in contract for step in _prepared(c, _cell(c))]
     checked = [step for c in contract for step in _checked(c)]
     typed = [f"{_typed(c)} as {c.name}" for c in contract]
     failures = [f for c in contract for f in _failures(c)] + _row_rule_failures(kind)
     reasons = [f"case when {condition} then {reason} end" for condition, reason in failures]
     # most rows pass every check: a conjunction of cheap tests spares them the list of reasons
-    passes = [f"not ({condition})" for condition, _ in failures]
+    passes = " and ".join(f"not ({condition})" for condition, _ in failures) or "true"
+    no_value = " and ".join(
+        f"nullif(trim({cell}, ' ' || chr(9)), '') is null" for cell in raw_cells
+    ) or "true"
+    line = ["line"] if numbered else []
     separator = ",\n            "
     return f"""
         with
         cells as (
             select
-            line,
-            {separator.join(cells)}
-            from {raw_table}
+            {separator.join(line + cells + raw_cells)}
+            from {source}
         ),
         prepared as (select *{''.join(', ' + p for p in prepared)} from cells),
         checked as (select *{''.join(', ' + c for c in checked)} from prepared),
@@ -151,12 +161,13 @@ def staging_select(kind: SourceKind, positions: dict[str, int], raw_table: str) 
             from checked
         )
         select
-            line,
-            {', '.join(c.name for c in contract)},
+            {''.join(name + ', ' for name in line)}{', '.join(c.name for c in contract)},
             case
-                when {' and '.join(passes) or 'true'} then []::varchar[]
+                when {passes} then []::varchar[]
                 else list_filter([{', '.join(reasons)}], lambda reason: reason is not null)
-            end as reasons
+            end as reasons,
+            case when not ({passes}) then {raw_values_json(headers)} end as raw_values,
+            case when not ({passes}) then {no_value} else false end as no_value
         from typed
     """
 
@@ -171,5 +182,5 @@ def raw_values_json(headers: list[str]) -> str:
             keys.append(f"{header} (colonna {i + 1})")
         else:
             keys.append(header)
-    pairs = ", ".join(f"{quote_literal(key)}, c{i}" for i, key in enumerate(keys))
+    pairs = ", ".join(f"{quote_literal(key)}, {cell_name(i)}" for i, key in enumerate(keys))
     return f"json_object({pairs})"

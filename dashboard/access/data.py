@@ -8,6 +8,7 @@ parameters. Frames keep the warehouse's column names (contract field names).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -19,10 +20,13 @@ import duckdb
 import pandas as pd
 
 from dashboard.access.connections import (
+    FileKey,
     connections,
+    file_key,
     first_row,
     frame,
     is_missing,
+    query,
     warehouse_or_default,
 )
 from dashboard.access.principal import ENABLEMENT_PROFILE_SEGMENT, Principal
@@ -168,6 +172,25 @@ def _as_of(as_of: date | None) -> date:
     return as_of or today()
 
 
+@functools.lru_cache(maxsize=256)
+def _calendar_indexes(
+    warehouse: Path, version: FileKey, as_of: date
+) -> tuple[int | None, int | None]:
+    """T's indexes on the calendar of one version of the warehouse file (a load swaps in
+    another version, with the calendar it was loaded with)."""
+    with connections.cursor(warehouse) as cursor:
+        [indexes] = cursor.execute(query("as_of_day"), {"as_of": as_of}).fetchall()
+    return indexes
+
+
+def _as_of_day(warehouse: Path, as_of: date | None) -> dict[str, Any]:
+    """T and its indexes on the business-day calendar: the parameters of a query that
+    computes T's SLA figures from marts.tickets itself (a level of SQL less to plan)."""
+    day = _as_of(as_of)
+    index, next_index = _calendar_indexes(warehouse.resolve(), file_key(warehouse), day)
+    return {"as_of": day, "as_of_index": index, "as_of_next_index": next_index}
+
+
 # ---------------------------------------------------------------- customers
 
 
@@ -214,7 +237,7 @@ def list_claims(
         return frame(
             cursor,
             "claims_list",
-            as_of=_as_of(as_of),
+            **_as_of_day(path, as_of),
             **scope.params(),
             view=filters.view,
             imei_equal=None if partial_imei else imei,

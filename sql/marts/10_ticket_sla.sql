@@ -136,6 +136,35 @@ left join core.assistance_points as assistance_points
 create table if not exists marts.tickets as select * from marts.ticket_base() with no data;
 
 
+-- What depends on the as-of date T, from a stored ticket's columns and T's indexes on
+-- core.calendar (as_of_index = index(T), as_of_next_index = next(T); null when T is outside
+-- the calendar). marts.ticket_sla below and the claims list (sql/queries/claims_list.sql,
+-- which binds T's indexes as parameters) both compute T's figures with these.
+-- sla.md's states, in its order: the first that holds wins.
+create or replace macro marts.sla_state_as_of(
+    settled_state, available_date, due_date, clock_start_date, due_index, as_of_date, as_of_index
+) as coalesce(
+    settled_state,
+    case
+        when available_date is null and as_of_date > due_date then 'breached'
+        when clock_start_date is null then 'pending_documentation'
+        -- D is T or the next business day after T (whose index is T's index + 1)
+        when due_index <= as_of_index + 1 then 'at_risk'
+        when due_date is not null then 'on_track'
+    end
+);
+-- business days in [T, D]: busday_count(T, D + 1 day)
+create or replace macro marts.business_days_remaining(sla_state, due_index, as_of_next_index) as
+    case when sla_state in ('at_risk', 'on_track') then due_index - as_of_next_index + 1 end;
+-- business days in [D, A) when late, or [D, T) while still missing
+create or replace macro marts.business_days_late(
+    sla_state, due_index, available_next_index, as_of_next_index
+) as
+    case when sla_state = 'breached'
+        then coalesce(available_next_index, as_of_next_index) - due_index
+    end;
+
+
 -- Parameters:
 --   as_of          the as-of date T (a date, or text 'yyyy-mm-dd')
 --   customers      VARCHAR[] of customer codes the reader may see; null = every customer
@@ -156,13 +185,10 @@ select
     due_date,
     available_date,
     business_days_taken,
-    -- business days in [T, D]: busday_count(T, D + 1 day)
-    case when sla_state in ('at_risk', 'on_track') then due_index - as_of_next_index + 1 end
+    marts.business_days_remaining(sla_state, due_index, as_of_next_index)
         as business_days_remaining,
-    -- business days in [D, A) when late, or [D, T) while still missing
-    case when sla_state = 'breached'
-        then coalesce(available_next_index, as_of_next_index) - due_index
-    end as business_days_late,
+    marts.business_days_late(sla_state, due_index, available_next_index, as_of_next_index)
+        as business_days_late,
     sla_state,
     documentation_wait_days,
     -- the customer's wait so far, while the clock has not started: busday_count(opened, T)
@@ -192,17 +218,10 @@ from (
     select
         tickets.*,
         as_of_day.*,
-        -- sla.md's states, in its order: the first that holds wins
-        coalesce(
-            tickets.settled_state,
-            case
-                when tickets.available_date is null and as_of_day.as_of_date > tickets.due_date
-                    then 'breached'
-                when tickets.clock_start_date is null then 'pending_documentation'
-                -- D is T or the next business day after T (whose index is T's index + 1)
-                when tickets.due_index <= as_of_day.as_of_index + 1 then 'at_risk'
-                when tickets.due_date is not null then 'on_track'
-            end
+        marts.sla_state_as_of(
+            tickets.settled_state, tickets.available_date, tickets.due_date,
+            tickets.clock_start_date, tickets.due_index, as_of_day.as_of_date,
+            as_of_day.as_of_index
         ) as sla_state
     from marts.tickets as tickets
     cross join (

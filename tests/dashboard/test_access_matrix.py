@@ -350,6 +350,28 @@ def test_filters_and_urgency_order(warehouse: Path) -> None:
     assert oldest["request_number"].tolist() == ["RK-1002"]
 
 
+@pytest.mark.parametrize("as_of", [
+    AS_OF, date(2025, 3, 5), date(2025, 3, 8), date(2025, 4, 30), date(1990, 1, 1)
+])
+def test_the_claims_list_figures_are_the_sla_macros(warehouse: Path, as_of: date) -> None:
+    """The list computes T's figures over marts.tickets itself; they are marts.ticket_sla's
+    (a Saturday, and a day outside the calendar, included)."""
+    management = principal(warehouse, "direzione@carrier.it")
+    listed = data.list_claims(management, data.ClaimFilters(view="history"), as_of, warehouse)
+    figures = ["request_number", "sla_state", "business_days_remaining", "business_days_late",
+               "due_date", "business_days_taken"]
+    with connections.cursor(warehouse) as cursor:
+        expected = cursor.execute(
+            f"select {', '.join(figures)} from marts.ticket_sla($as_of) order by request_number",
+            {"as_of": as_of},
+        ).df()
+    assert len(expected) == len(CLAIMS)
+    got = listed[figures].sort_values("request_number").reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+    if as_of == AS_OF:
+        assert set(got["sla_state"]) >= {"breached", "at_risk", "on_track", "met"}
+
+
 def test_claim_detail_holds_history_flags_device_and_point(warehouse: Path) -> None:
     legale = principal(warehouse, "legale@alfa.it")
     detail = data.claim_detail(legale, " RK-1001 ", AS_OF, warehouse)

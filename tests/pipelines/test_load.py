@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import tempfile
 import zipfile
 from collections.abc import Callable
 from datetime import date, datetime
@@ -127,8 +128,13 @@ def test_csv_variants_load_the_same_claims(
     assert b"Modalit\xe0 consegna" in cp1252 and b"Citt\xe0" in cp1252 and b"S\xec" in cp1252
     bom = (exports.path / "segnalazioni_2024-03-08.csv").read_bytes()
     assert bom.startswith(b"\xef\xbb\xbfNumero richiesta")
+    copies_before = set(Path(tempfile.gettempdir()).glob("kasko-*.csv"))
 
     results = warehouse.load(exports.path)
+
+    # the UTF-8 copy DuckDB read the Windows-1252 file from is gone (also when loaded again)
+    assert [r.already_loaded for r in warehouse.load(exports.path)] == [True] * 5
+    assert set(Path(tempfile.gettempdir()).glob("kasko-*.csv")) == copies_before
 
     assert [counts(r) for r in results] == [(name, "claims", 2, 2, 0, 0, None)
                                             for name, _, _ in CSV_VARIANTS]
@@ -717,7 +723,8 @@ def every_kind(exports: ExportFolder, rows: RowBuilders) -> None:
 
 
 def test_loading_the_same_files_again_changes_nothing(
-    exports: ExportFolder, warehouse: Warehouse, rows: RowBuilders
+    exports: ExportFolder, warehouse: Warehouse, rows: RowBuilders,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     every_kind(exports, rows)
     first = warehouse.load(exports.path)
@@ -726,7 +733,14 @@ def test_loading_the_same_files_again_changes_nothing(
     snapshot, digest = warehouse.snapshot(), warehouse.file_digest()
     assert len(snapshot["raw.load_log"]) == 7
 
+    # a file known by its content hash is not read into DuckDB again
+    read = []
+    real_read_into = pipelines.load.read_into
+    monkeypatch.setattr(pipelines.load, "read_into",
+                        lambda con, opened, *rest: read.append(opened.path.name)
+                        or real_read_into(con, opened, *rest))
     second = warehouse.load(exports.path)
+    assert read == []
 
     assert [r.already_loaded for r in second] == [True] * 7
     assert [counts(r) for r in second] == [counts(r) for r in first]
