@@ -90,21 +90,43 @@ def generate_set(label: str, fraction: float) -> tuple[Path, float | None]:
     return folder, seconds
 
 
-def daily_file() -> Path:
-    """One more day of claims (about 5,000 rows) for the incremental load."""
-    folder = CACHE / "next-day"
-    target = folder / f"segnalazioni_{(BENCH_TODAY + timedelta(days=1)).isoformat()}.csv"
+DAILY_ROWS = 5_000
+
+
+def daily_file(exports: Path) -> Path:
+    """One more day of claims (5,000 rows) for the incremental load: the first rows of the
+    set's newest daily file, each updated a day later, so every row is a new version of a
+    claim the warehouse holds (as the carrier's next export would be)."""
+    import csv
+
+    from pipelines.contract import normalise_header, parse_datetime
+    from pipelines.readers import open_export
+
+    day = BENCH_TODAY + timedelta(days=1)
+    target = CACHE / "next-day" / f"segnalazioni_{day.isoformat()}.csv"
     if target.exists():
         return target
-    scratch = CACHE / "next-day-scratch"
-    shutil.rmtree(scratch, ignore_errors=True)
-    next_day = (BENCH_TODAY + timedelta(days=1)).isoformat()
-    run(KASKO + ["generate", str(scratch), "--seed", "7", "--customers", "400", "--devices",
-                 "40000", "--claims", "60000", "--today", next_day])
-    newest = max(scratch.glob("segnalazioni_????-??-??.csv"), key=lambda p: p.stat().st_size)
-    folder.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(newest, target)
-    shutil.rmtree(scratch, ignore_errors=True)
+    newest = max(exports.glob("segnalazioni_????-??-??.csv"))
+    opened = open_export(newest)
+    encoding = "utf-8" if opened.encoding == "utf-8-sig" else opened.encoding
+    with newest.open(encoding=encoding, newline="") as source:
+        rows = list(csv.reader(source, delimiter=opened.delimiter))
+    opened.discard()
+    header, body = rows[0], rows[1 : DAILY_ROWS + 1]
+    keys = [normalise_header(h.lstrip("\ufeff")) for h in header]
+    updated = keys.index(normalise_header("Data ultimo aggiornamento"))
+    for row in body:
+        try:
+            when = parse_datetime(row[updated])
+        except ValueError:
+            continue  # a cell that is no date (the generator's bad rows) stays as it is
+        if when is not None:
+            row[updated] = (when + timedelta(days=1)).strftime("%d/%m/%Y %H:%M")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("w", encoding="utf-8", newline="") as sink:
+        csv.writer(sink, delimiter=opened.delimiter, lineterminator="\r\n").writerows(
+            [header, *body]
+        )
     return target
 
 
@@ -288,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
         sets[label], seconds = generate_set(label, fraction)
         if label == "1x" and seconds is not None:
             figures.append(Figure("generate bench set", seconds, "s", 120.0))
-    daily = daily_file()
+    daily = daily_file(sets["1x"])
 
     scaling: dict[str, dict[str, float]] = {}
     databases: dict[str, Path] = {}

@@ -75,18 +75,27 @@ def refresh_calendar(
     years: range | None = None,
     province: str | None | object = _UNSET,
     sla_business_days: int | None = None,
+    force: bool = True,
 ) -> None:
     """Rebuild core.calendar and core.calendar_settings.
 
     By default the years come from the data (`calendar_years`) and the province and SLA
     length from the configuration; tests pass them to build a calendar of their own.
+    Unless `force`d, a calendar built with the same years, province, SLA length and
+    holidays package is left as it is: it would come out the same.
     """
     sla = settings().sla
     years = years if years is not None else calendar_years(con)
     province = sla.calendar_province if province is _UNSET else province
     sla_business_days = sla_business_days or sla.business_days
-    holiday_names = holiday_calendar(years, province)
     first_day, last_day = date(years.start, 1, 1), date(years.stop - 1, 12, 31)
+    wanted = (province, sla_business_days, first_day, last_day, version("holidays"))
+    if not force and con.execute(
+        """select province, sla_business_days, first_day, last_day, holidays_version
+           from core.calendar_settings"""
+    ).fetchall() == [wanted]:
+        return
+    holiday_names = holiday_calendar(years, province)
     con.execute("begin transaction")
     try:
         con.execute("delete from core.calendar")

@@ -31,6 +31,7 @@ from pipelines.readers import (
     read_into,
 )
 from pipelines.staging import staging_select
+from pipelines.tickets import record_changed_claims
 from pipelines.warehouse import HISTORY_KINDS, _test_hook, write_session
 
 Progress = Callable[[str], None]
@@ -250,6 +251,8 @@ def _load_rows(con: duckdb.DuckDBPyConnection, kind: SourceKind, raw: RawFile,
     con.execute(
         f"insert into core.{kind.name} by name select valid.* from valid semi join winners using (line)"
     )
+    if kind.name == "claims":
+        record_changed_claims(con, "winners")
     (valid_count,) = con.execute("select count(*) from valid").fetchone()
     (loaded,) = con.execute("select count(*) from winners").fetchone()
     (no_value,) = con.execute("select count(*) from staged where no_value").fetchone()

@@ -14,12 +14,22 @@ import duckdb
 DESCRIBING_KINDS = frozenset({"devices", "customers", "assistance_points"})
 
 
+# The claims whose current version a load changed, recorded by the loader as it goes.
+CHANGED_CLAIMS = "changed_claims"
+
+
+def record_changed_claims(con: duckdb.DuckDBPyConnection, winners: str) -> None:
+    """Note the claims of `winners` (a table with request_number) as changed by this load."""
+    con.execute(f"create temp table if not exists {CHANGED_CLAIMS} (request_number varchar)")
+    con.execute(f"insert into {CHANGED_CLAIMS} select request_number from {winners}")
+
+
 def refresh_tickets(con: duckdb.DuckDBPyConnection, rebuild: bool = True) -> None:
     """Bring marts.tickets up to date with the claims, devices, customers and calendar.
 
-    `rebuild` recomputes every row; otherwise only the claims whose current version
-    changed (their lineage differs from the stored row's) are recomputed: a daily file
-    costs its own claims, not the warehouse's.
+    `rebuild` recomputes every row; otherwise only the claims the load recorded as changed
+    (record_changed_claims) are recomputed: a daily file costs its own claims, not the
+    warehouse's.
     """
     if rebuild:
         con.execute(
@@ -29,38 +39,28 @@ def refresh_tickets(con: duckdb.DuckDBPyConnection, rebuild: bool = True) -> Non
             """
         )
         return
+    [(recorded,)] = con.execute(
+        "select count(*) from duckdb_tables() where temporary and table_name = $1",
+        [CHANGED_CLAIMS],
+    ).fetchall()
+    if not recorded:
+        return
     con.execute(
-        """
-        create or replace temp table changed_claims as
-        select request_number from (
-            select request_number, load_id, line from core.claims
-            except
-            select request_number, load_id, line from marts.tickets
-        )
-        union
-        select request_number from (
-            select request_number from marts.tickets
-            except
-            select request_number from core.claims
-        )
-        """
-    )
-    con.execute(
-        """
+        f"""
         delete from marts.tickets
-        where request_number in (select request_number from changed_claims)
+        where request_number in (select request_number from {CHANGED_CLAIMS})
         """
     )
     con.execute(
-        """
+        f"""
         insert into marts.tickets
         select * from marts.ticket_base(
-            request_numbers := (select list(request_number) from changed_claims)
+            request_numbers := (select list(distinct request_number) from {CHANGED_CLAIMS})
         )
         order by customer_code, request_number
         """
     )
-    con.execute("drop table changed_claims")
+    con.execute(f"drop table {CHANGED_CLAIMS}")
 
 
 def tickets_columns_changed(con: duckdb.DuckDBPyConnection) -> bool:

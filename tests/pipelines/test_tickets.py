@@ -118,3 +118,28 @@ def test_a_new_release_rewrites_the_schema_without_new_files(
     warehouse.load(*files)  # same release, same files: the served file is left alone
     assert warehouse.file_digest() == before
     assert refreshes == [True, True]
+
+
+def test_a_load_rebuilds_the_calendar_only_when_it_would_change(
+    exports: ExportFolder, warehouse: Warehouse, rows: RowBuilders
+) -> None:
+    settings = "select first_day, built_at from core.calendar_settings"
+    warehouse.load(exports.csv("segnalazioni_2024-03-05.csv", [rows.claim()]))
+    [(first_day, built_at)] = warehouse.rows(settings)
+    assert first_day.year == 2024
+
+    # another claim of the same year: the same calendar, not built again
+    warehouse.load(exports.csv("segnalazioni_2024-03-06.csv", [
+        rows.claim(**{"Numero richiesta": "R0002"}),
+    ]))
+    assert warehouse.rows(settings) == [(first_day, built_at)]
+
+    # a claim opened two years earlier: the calendar reaches back to it
+    warehouse.load(exports.csv("segnalazioni_2024-03-07.csv", [
+        rows.claim(**{"Numero richiesta": "R0003", "Data apertura": "04/03/2022 09:15",
+                      "Data ultimo aggiornamento": "04/03/2022 10:30"}),
+    ]))
+    [(first_day_after, built_after)] = warehouse.rows(settings)
+    assert (first_day_after.year, built_after > built_at) == (2022, True)
+    stored, fresh = stored_and_fresh(warehouse)
+    assert stored == fresh and len(stored) == 3
