@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import TextIO
 
 import duckdb
-import pyarrow as pa
 
 from pipelines.contract import KINDS, SourceKind, columns, kind_for_file, normalise_header
 from pipelines.readers import (
@@ -180,6 +179,8 @@ def _load_rows(con: duckdb.DuckDBPyConnection, kind: SourceKind, raw: RawFile,
         {"file_name": raw.path.name, "kind": kind.name},
     ).fetchall()
     if raw.rejected:
+        import pyarrow as pa  # imported where used: most files have no rejected line
+
         rejected = pa.table({
             "line": pa.array([r.line for r in raw.rejected], pa.int64()),
             "text": pa.array([r.text for r in raw.rejected], pa.string()),

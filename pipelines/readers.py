@@ -22,10 +22,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
 import duckdb
-import pyarrow as pa
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 CHUNK = 16 * 1024 * 1024
 # A line longer than this is not a record of any export; it is refused as malformed.
@@ -488,6 +491,8 @@ def _number_lines(
                 f" {sum(start is not None for start in starts[1:])} found line by line;"
                 " check the quotes"
             )
+        import pyarrow as pa  # imported where used: most loads never need it (0.2 s to import)
+
         lines = pa.table({"line": pa.array(good, pa.int64())})
         con.register(f"{table}_lines", lines)
         con.execute(
@@ -698,6 +703,8 @@ def _open_xlsx(path: Path) -> Opened:
         lines.append(offset)
         for index, text in enumerate(texts):
             cells[index].append(text)
+    import pyarrow as pa
+
     arrow = pa.table(
         {"line": pa.array(lines, pa.int64())}
         | {cell_name(i): pa.array(cells[i], pa.string()) for i in range(width)}
