@@ -250,10 +250,11 @@ def _load_rows(con: duckdb.DuckDBPyConnection, kind: SourceKind, raw: RawFile,
     delete_condition = " and ".join(f"core.{kind.name}.{k} = winners.{k}" for k in kind.key)
     con.execute(f"delete from core.{kind.name} using winners where {delete_condition}")
     con.execute(
-        f"insert into core.{kind.name} by name select valid.* from valid semi join winners using (line)"
+        f"""insert into core.{kind.name} by name
+            select valid.* from valid semi join winners using (line)"""
     )
     if kind.name == "claims":
-        record_changed_claims(con, "winners")
+        record_changed_claims(con)
     (valid_count,) = con.execute("select count(*) from valid").fetchone()
     (loaded,) = con.execute("select count(*) from winners").fetchone()
     (no_value,) = con.execute("select count(*) from staged where no_value").fetchone()

@@ -14,14 +14,11 @@ import duckdb
 DESCRIBING_KINDS = frozenset({"devices", "customers", "assistance_points"})
 
 
-# The claims whose current version a load changed, recorded by the loader as it goes.
-CHANGED_CLAIMS = "changed_claims"
-
-
-def record_changed_claims(con: duckdb.DuckDBPyConnection, winners: str) -> None:
-    """Note the claims of `winners` (a table with request_number) as changed by this load."""
-    con.execute(f"create temp table if not exists {CHANGED_CLAIMS} (request_number varchar)")
-    con.execute(f"insert into {CHANGED_CLAIMS} select request_number from {winners}")
+def record_changed_claims(con: duckdb.DuckDBPyConnection) -> None:
+    """Note the claims of the loader's `winners` table as changed by this load (in the
+    temporary table changed_claims, which the connection's next refresh reads)."""
+    con.execute("create temp table if not exists changed_claims (request_number varchar)")
+    con.execute("insert into changed_claims select request_number from winners")
 
 
 def refresh_tickets(con: duckdb.DuckDBPyConnection, rebuild: bool = True) -> None:
@@ -40,27 +37,26 @@ def refresh_tickets(con: duckdb.DuckDBPyConnection, rebuild: bool = True) -> Non
         )
         return
     [(recorded,)] = con.execute(
-        "select count(*) from duckdb_tables() where temporary and table_name = $1",
-        [CHANGED_CLAIMS],
+        "select count(*) from duckdb_tables() where temporary and table_name = 'changed_claims'"
     ).fetchall()
     if not recorded:
         return
     con.execute(
-        f"""
+        """
         delete from marts.tickets
-        where request_number in (select request_number from {CHANGED_CLAIMS})
+        where request_number in (select request_number from changed_claims)
         """
     )
     con.execute(
-        f"""
+        """
         insert into marts.tickets
         select * from marts.ticket_base(
-            request_numbers := (select list(distinct request_number) from {CHANGED_CLAIMS})
+            request_numbers := (select list(distinct request_number) from changed_claims)
         )
         order by customer_code, request_number
         """
     )
-    con.execute(f"drop table {CHANGED_CLAIMS}")
+    con.execute("drop table changed_claims")
 
 
 def tickets_columns_changed(con: duckdb.DuckDBPyConnection) -> bool:
