@@ -171,8 +171,13 @@ def _dispatch(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from streamlit.web import cli as streamlit_cli
 
+    from pipelines.warehouse import upgrade
+
     app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
-    os.environ["KASKO_DB"] = str(database_path(args.db).resolve())
+    db = database_path(args.db).resolve()
+    if upgrade(db):  # a warehouse an earlier release loaded: its pages would fail
+        print(f"{db}: brought up to this release's tables and macros", file=sys.stderr)
+    os.environ["KASKO_DB"] = str(db)
     sys.argv = [
         "streamlit",
         "run",

@@ -31,6 +31,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.config import PROJECT_ROOT, app_database_path
+from pipelines.warehouse import upgrade
 
 WORK = PROJECT_ROOT / "data" / "loadtest"
 KASKO = [sys.executable, "-m", "pipelines.cli"]
@@ -78,6 +79,7 @@ def prepare(work: Path) -> Prepared:
                        check=True, capture_output=True, text=True)
         subprocess.run([*KASKO, "users", "demo-accounts", "--db", str(base)],
                        check=True, capture_output=True, text=True)
+    upgrade(base)  # a set cached by an earlier release: this release's tables and macros
     [day] = day_folder.glob("*.csv")
     return Prepared(base, day)
 

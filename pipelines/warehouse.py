@@ -171,6 +171,29 @@ def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), read_only=True, config=DUCKDB_CONFIG)
 
 
+def upgrade(path: Path) -> bool:
+    """Bring a warehouse written by an earlier release up to this one, before it is served.
+
+    Pages query this release's tables and macros (marts.tickets, the SLA macros): a file
+    an earlier release loaded lacks them until its next load. When the file's recorded
+    digest differs from this release's, a write session with no file rewrites the SQL
+    and what is derived, and swaps the file in. Returns whether it did; a file of this
+    release is only read.
+    """
+    if not path.exists():
+        return False
+    con = connect_read_only(path)
+    try:
+        current = not _schema_changed(con, schema_fingerprint())
+    finally:
+        con.close()
+    if current:
+        return False
+    with write_session(path):
+        pass  # no file: this release's SQL, and the derived tables it describes
+    return True
+
+
 def _staging_path(path: Path) -> Path:
     return path.with_name(path.name + ".loading")
 

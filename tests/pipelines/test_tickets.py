@@ -143,3 +143,40 @@ def test_a_load_rebuilds_the_calendar_only_when_it_would_change(
     assert (first_day_after.year, built_after > built_at) == (2022, True)
     stored, fresh = stored_and_fresh(warehouse)
     assert stored == fresh and len(stored) == 3
+
+
+def test_serving_a_warehouse_of_an_earlier_release_upgrades_it_first(
+    exports: ExportFolder, warehouse: Warehouse, rows: RowBuilders,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from streamlit.web import cli as streamlit_cli
+
+    from pipelines.cli import main
+
+    warehouse.load(exports.csv("segnalazioni_2024-03-05.csv", [rows.claim()]))
+    # as an earlier release left it: other SQL, without the macros the claims list uses
+    con = duckdb.connect(str(warehouse.db))
+    con.execute("update raw.schema_version set fingerprint = 'an earlier release'")
+    con.execute("drop macro marts.business_days_late")
+    con.close()
+    served = []
+    monkeypatch.setattr(streamlit_cli, "main", lambda: served.append(warehouse.db) or 0)
+
+    assert main(["serve", "--db", str(warehouse.db)]) == 0
+
+    assert served == [warehouse.db]
+    assert warehouse.rows("select fingerprint from raw.schema_version") == [
+        (schema_fingerprint(),)
+    ]
+    assert warehouse.rows(
+        """select count(*) from duckdb_functions()
+           where schema_name = 'marts' and function_name = 'business_days_late'"""
+    ) == [(1,)]
+    # the pages' queries run again: the open claim, past its due date by 20/03
+    assert warehouse.rows(
+        "select request_number, sla_state from marts.ticket_sla(date '2024-03-20')"
+    ) == [("R0001", "breached")]
+    # a warehouse of this release is only read: serving it again leaves the file as it is
+    before = warehouse.file_digest()
+    assert main(["serve", "--db", str(warehouse.db)]) == 0
+    assert warehouse.file_digest() == before
