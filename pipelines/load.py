@@ -3,6 +3,12 @@
 Each file loads in its own transaction inside one write session (see warehouse.py): a
 refused file leaves nothing behind, and the whole run is swapped in atomically at the end.
 Validation and versioning are set-based SQL generated from the contract (staging.py).
+
+Claims and enablements keep every version. For them a file's transaction quarantines its
+bad rows, keeps its valid rows waiting to be written as history (in few large inserts),
+and notes the newest version of each key; when every file is in, settle_current writes
+the history left waiting, makes the newest versions current and counts each file's loaded
+and superseded rows, as if the files had been settled one by one in load order.
 """
 
 from __future__ import annotations
@@ -36,6 +42,8 @@ from pipelines.warehouse import HISTORY_KINDS, _test_hook, write_session
 Progress = Callable[[str], None]
 # Below this many bytes of exports a load updates the lookup indexes as it goes.
 BULK_LOAD_BYTES = 64 * 1024 * 1024
+# A history kind's valid rows wait in memory until this many, then are written at once.
+PENDING_ROWS = 1_000_000
 
 
 class UsageError(Exception):
@@ -55,6 +63,7 @@ class FileResult:
     error: str | None = None
     already_loaded: bool = False
     extra_columns: list[str] = field(default_factory=list)
+    load_id: int | None = None  # the load log's id of a file this load read
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -133,12 +142,148 @@ def match_headers(kind: SourceKind, headers: list[str]) -> tuple[dict[str, int],
 
 
 def _order_expression(kind: SourceKind, alias: str) -> str:
-    """The version order of a key: the kind's own timestamp, then the export date, load, line."""
+    """The version order of a key: the kind's own timestamp, then the export date, load, line
+    (a struct compared field by field; its lineage fields name where the version came from)."""
     parts = []
     if kind.version_order:
-        parts.append(f"coalesce({alias}.{kind.version_order}, timestamp '0001-01-01')")
-    parts += [f"{alias}.file_date", f"{alias}.load_id", f"{alias}.line"]
-    return f"row({', '.join(parts)})"
+        parts.append(f"at := coalesce({alias}.{kind.version_order}, timestamp '0001-01-01')")
+    parts += [f"{name} := {alias}.{name}" for name in ("file_date", "load_id", "line")]
+    return f"struct_pack({', '.join(parts)})"
+
+
+def _arrivals_table(kind: SourceKind) -> str:
+    """The temporary table where a load notes the newest version of each key of each file."""
+    return f"{kind.name}_arrivals"
+
+
+def _temp_table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    [(found,)] = con.execute(
+        "select count(*) from duckdb_tables() where temporary and table_name = $1", [name]
+    ).fetchall()
+    return bool(found)
+
+
+def _pending_table(kind: SourceKind) -> str:
+    """The temporary table where a history kind's valid rows wait to be written as history."""
+    return f"{kind.name}_pending"
+
+
+def _write_history(con: duckdb.DuckDBPyConnection, kind: SourceKind) -> None:
+    """Write the waiting rows' distinct versions to the history, and empty the waiting table.
+
+    Every distinct version is history; the same version sent again (in an earlier load, or
+    earlier in this one) is not repeated. Narrow (key, hash, row id) triples are matched
+    against the history first (an inner join, so the history scan is filtered by the
+    waiting keys), and only the new versions are joined back to the wide rows.
+    """
+    pending, key = _pending_table(kind), ", ".join(kind.key)
+    if not _temp_table_exists(con, pending):
+        return
+    history_match = " and ".join(
+        [f"history.{k} = first_copy.{k}" for k in kind.key]
+        + ["history.row_hash = first_copy.row_hash"]
+    )
+    con.execute(
+        f"""
+        insert into core.{kind.name}_versions
+        with
+        first_copy as (select {key}, row_hash, min(rowid) as id from {pending} group by all),
+        known as (
+            select first_copy.id
+            from first_copy join core.{kind.name}_versions as history on {history_match}
+        ),
+        new_version as (select id from first_copy anti join known using (id))
+        select {pending}.* from {pending} semi join new_version on {pending}.rowid = new_version.id
+        """
+    )
+    con.execute(f"drop table {pending}")
+
+
+def settle_current(con: duckdb.DuckDBPyConnection, results: Iterable[FileResult] = ()) -> bool:
+    """Make current the newest version of every key the load's files brought; count per file.
+
+    A history kind's file only notes, per key, its newest version (`_arrivals_table`). Here,
+    once per load, each noted version is `loaded` when it is newer than every version of its
+    key before it: the current row, and the versions of the files loaded before in this load
+    (load ids grow with load order). The newest of each key replaces the current row,
+    built from the version with its hash and given its own lineage. The loaded rows of each
+    file go to the load log and to its result (superseded: the file's other valid rows).
+    Returns whether any file was settled.
+    """
+    loaded: dict[int, int] = {}
+    for kind in KINDS:
+        arrivals = _arrivals_table(kind)
+        if not _temp_table_exists(con, arrivals):
+            continue
+        key = ", ".join(kind.key)
+        con.execute("begin transaction")
+        _write_history(con, kind)
+        con.execute(
+            f"""
+            create or replace temp table settled as
+            with candidates as (
+                select {key}, row_hash, version, false as prior from {arrivals}
+                union all
+                select {key}, null, {_order_expression(kind, 'current')}, true
+                from core.{kind.name} as current semi join {arrivals} using ({key})
+            )
+            select
+                *,
+                coalesce(version > max(version) over earlier, true) as loaded,
+                version = max(version) over everything as newest
+            from candidates
+            window
+                earlier as (partition by {key} order by version.load_id
+                            rows between unbounded preceding and 1 preceding),
+                everything as (partition by {key})
+            """
+        )
+        con.execute(
+            f"""
+            create or replace temp table winners as
+            select {key}, row_hash, version from settled where newest and not prior
+            """
+        )
+        delete_condition = " and ".join(f"core.{kind.name}.{k} = winners.{k}" for k in kind.key)
+        con.execute(f"delete from core.{kind.name} using winners where {delete_condition}")
+        con.execute(
+            f"""
+            insert into core.{kind.name} by name
+            select
+                history.* replace (
+                    winners.version.load_id as load_id,
+                    winners.version.line as line,
+                    winners.version.file_date as file_date
+                )
+            from winners join core.{kind.name}_versions as history using ({key}, row_hash)
+            """
+        )
+        if kind.name == "claims":
+            record_changed_claims(con)
+        counts = con.execute(
+            """
+            select version.load_id, count(*) filter (where loaded)
+            from settled where not prior group by all
+            """
+        ).fetchall()
+        con.execute(
+            """
+            update raw.load_log
+            set loaded_rows = counts.loaded,
+                superseded_rows = load_log.loaded_rows + load_log.superseded_rows - counts.loaded
+            from (select unnest($load_ids) as load_id, unnest($loaded) as loaded) as counts
+            where load_log.load_id = counts.load_id
+            """,
+            {"load_ids": [c[0] for c in counts], "loaded": [c[1] for c in counts]},
+        )
+        con.execute(f"drop table {arrivals}; drop table settled; drop table winners")
+        con.execute("commit")
+        loaded.update(dict(counts))
+    for result in results:
+        if result.load_id in loaded:
+            result.superseded += result.loaded - loaded[result.load_id]
+            result.loaded = loaded[result.load_id]
+    return bool(loaded)
 
 
 def _staging(kind: SourceKind, positions: dict[str, int]) -> Select:
@@ -161,7 +306,9 @@ def _staging(kind: SourceKind, positions: dict[str, int]) -> Select:
 
 def _load_rows(con: duckdb.DuckDBPyConnection, kind: SourceKind, raw: RawFile,
                load_id: int) -> tuple[int, int, int, int]:
-    """Quarantine, version and upsert one file's staged rows.
+    """Quarantine one file's staged rows, and version or upsert the valid ones.
+
+    A history kind's rows are counted as loaded until settle_current counts them for real.
 
     Returns loaded, superseded, quarantined, and the rows with no value in any cell (only
     spaces or only delimiters): like blank lines, those are no records and are not counted.
@@ -202,30 +349,33 @@ def _load_rows(con: duckdb.DuckDBPyConnection, kind: SourceKind, raw: RawFile,
         from staged where len(reasons) = 0
         """
     )
-    if kind.name in HISTORY_KINDS:
-        # every distinct version is history; the same version sent again is not repeated.
-        # Narrow (key, hash, line) triples are matched against the history first (an inner
-        # join, so the history scan is filtered by the file's keys), and only the new lines
-        # are joined back to the wide rows: no wide row goes into a sort or a hash table.
-        history_match = " and ".join(
-            [f"history.{k} = first_copy.{k}" for k in kind.key]
-            + ["history.row_hash = first_copy.row_hash"]
-        )
-        con.execute(
-            f"""
-            insert into core.{kind.name}_versions
-            with
-            first_copy as (select {key}, row_hash, min(line) as line from valid group by all),
-            known as (
-                select first_copy.line
-                from first_copy join core.{kind.name}_versions as history on {history_match}
-            )
-            select valid.*
-            from valid
-            semi join (select line from first_copy anti join known using (line)) as new_version
-                using (line)
-            """
-        )
+    if history:
+        # the file's valid rows wait with those of the files before it: the history is
+        # written in few large inserts (a small insert leaves a part-filled row group,
+        # which costs twice: when written and again at the checkpoint)
+        pending = _pending_table(kind)
+        con.execute(f"create temp table if not exists {pending} as select * from valid limit 0")
+        con.execute(f"insert into {pending} select * from valid")
+        [(waiting,)] = con.execute(f"select count(*) from {pending}").fetchall()
+        if waiting >= PENDING_ROWS:
+            _write_history(con, kind)
+        # the rows that become current are chosen once, when every file is in (settle_current):
+        # each file notes the newest version of each of its keys, narrow
+        newest = f"""
+            select {key}, arg_max(row_hash, version) as row_hash, max(version) as version
+            from (select {key}, row_hash, {_order_expression(kind, 'valid')} as version
+                  from valid)
+            group by all
+        """
+        arrivals = _arrivals_table(kind)
+        con.execute(f"create temp table if not exists {arrivals} as {newest} limit 0")
+        con.execute(f"insert into {arrivals} {newest}")
+        (valid_count,) = con.execute("select count(*) from valid").fetchone()
+        (no_value,) = con.execute("select count(*) from staged where no_value").fetchone()
+        con.execute("drop view if exists valid")
+        drop_raw(con, "staged")
+        # provisional until settle_current: every valid row counted as loaded
+        return valid_count, 0, quarantined + len(raw.rejected), no_value
     # the newest line of each key wins unless the current row is as new or newer; matched
     # on narrow (key, order, line) triples: only the winners' keys and lines are kept, and
     # their wide rows go from the staged rows straight into the current table
@@ -253,8 +403,6 @@ def _load_rows(con: duckdb.DuckDBPyConnection, kind: SourceKind, raw: RawFile,
         f"""insert into core.{kind.name} by name
             select valid.* from valid semi join winners using (line)"""
     )
-    if kind.name == "claims":
-        record_changed_claims(con)
     (valid_count,) = con.execute("select count(*) from valid").fetchone()
     (loaded,) = con.execute("select count(*) from winners").fetchone()
     (no_value,) = con.execute("select count(*) from staged where no_value").fetchone()
@@ -311,6 +459,7 @@ def load_file(
             return result
         positions, result.extra_columns = match_headers(kind, opened.headers)
         [(load_id,)] = con.execute("select nextval('raw.load_id_seq')").fetchall()
+        result.load_id = load_id
         export_date = file_date(path.name, today)
         # read before the transaction begins: the CSV reader may retry a failed statement
         raw = read_into(con, opened, "staged", _staging(kind, positions),
@@ -341,6 +490,7 @@ def load_file(
         if refused.column is not None:
             where += f", column {refused.column!r}"
         result.error = f"{where}: {refused.message}"
+        result.load_id = None
         result.read = result.loaded = result.superseded = result.quarantined = 0
     except BaseException:
         if in_transaction:
@@ -396,6 +546,9 @@ def load_paths(
             else:
                 say(f"[{number}/{len(files)}] {path.name}: {result.read} rows "
                     f"({time.perf_counter() - began:.1f} s)")
+        began = time.perf_counter()
+        if settle_current(session.con, results):
+            say(f"current rows chosen ({time.perf_counter() - began:.1f} s)")
     return results
 
 

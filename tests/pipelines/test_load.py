@@ -17,7 +17,7 @@ import pytest
 
 import pipelines.load
 from pipelines.cli import main
-from pipelines.load import FileResult, load_file
+from pipelines.load import FileResult, load_file, settle_current
 from pipelines.warehouse import ensure_schema
 
 if TYPE_CHECKING:
@@ -586,14 +586,20 @@ def test_claim_versions_end_the_same_in_every_load_order(
         name: datetime.strptime(file_rows[0]["Data ultimo aggiornamento"], "%d/%m/%Y %H:%M")
         for name, file_rows in versions.items()
     }
-    # One warehouse, emptied before each order: the files load one by one, as separate runs
-    # would load them (a folder would load them in name order).
+    # One warehouse, emptied before each order and way: the files load in one run (the current
+    # rows chosen once, at its end), or one by one, as separate runs would load them (a
+    # folder would load them in name order).
     con = duckdb.connect()
     ensure_schema(con)
-    for order in itertools.permutations(paths):
+    for order, one_run in itertools.product(itertools.permutations(paths), (True, False)):
         for table in ("core.claims", "core.claims_versions", "raw.load_log", "raw.quarantine"):
             con.execute(f"delete from {table}")  # noqa: S608 - the table names above
-        results = [load_file(con, path, date(2024, 3, 10)) for path in order]
+        results = []
+        for path in order:
+            results.append(load_file(con, path, date(2024, 3, 10)))
+            if not one_run:
+                settle_current(con, results[-1:])
+        settle_current(con, results)
 
         assert all(r.error is None and r.quarantined == 0 for r in results)
         assert all(r.read == r.loaded + r.superseded + r.quarantined for r in results)
@@ -615,6 +621,51 @@ def test_claim_versions_end_the_same_in_every_load_order(
                from core.claims_versions order by all"""
         ).fetchall() == expected_history
     con.close()
+
+
+@pytest.mark.parametrize("pending_rows", [1, 1_000_000], ids=["after-each-file", "once"])
+def test_a_version_sent_again_is_history_once(
+    exports: ExportFolder, warehouse: Warehouse, rows: RowBuilders,
+    monkeypatch: pytest.MonkeyPatch, pending_rows: int,
+) -> None:
+    # the history is written after every file, or once for the whole load: the same outcome
+    monkeypatch.setattr(pipelines.load, "PENDING_ROWS", pending_rows)
+    opened = rows.claim(updated="01/03/2024 09:00", status="Aperta")
+    exports.csv("segnalazioni_2024-03-01.csv", [
+        opened,
+        rows.claim(number="R0002", imei=IMEI_B, updated="01/03/2024 10:00", status="Aperta"),
+    ])
+    exports.csv("segnalazioni_2024-03-04.csv", [
+        rows.claim(updated="04/03/2024 12:00", status="In lavorazione"), opened,
+    ])
+    exports.csv("segnalazioni_2024-03-05.csv", [opened])
+
+    results = warehouse.load(exports.path)
+
+    assert [counts(r) for r in results] == [
+        ("segnalazioni_2024-03-01.csv", "claims", 2, 2, 0, 0, None),
+        ("segnalazioni_2024-03-04.csv", "claims", 2, 1, 1, 0, None),
+        ("segnalazioni_2024-03-05.csv", "claims", 1, 0, 1, 0, None),
+    ]
+    # each distinct version once, where it was first read
+    assert warehouse.rows(
+        """select request_number, status, file_date, line from core.claims_versions
+           order by all"""
+    ) == [
+        ("R0001", "Aperta", date(2024, 3, 1), 2),
+        ("R0001", "In lavorazione", date(2024, 3, 4), 2),
+        ("R0002", "Aperta", date(2024, 3, 1), 3),
+    ]
+    # the current version keeps its own lineage
+    assert warehouse.rows(
+        "select request_number, status, file_date, line from core.claims order by 1"
+    ) == [
+        ("R0001", "In lavorazione", date(2024, 3, 4), 2),
+        ("R0002", "Aperta", date(2024, 3, 1), 3),
+    ]
+    assert warehouse.rows(
+        "select file_name, loaded_rows, superseded_rows from raw.load_log order by load_id"
+    ) == [(counts(r)[0], counts(r)[3], counts(r)[4]) for r in results]
 
 
 def test_a_later_dated_device_file_supersedes(
