@@ -96,9 +96,15 @@ class Opened:
     encoding: str | None = None
     delimiter: str | None = None
     scan: _Scan | None = None  # CSV: what the pass over its bytes found
-    readable: Path | None = None  # CSV: the file DuckDB reads (a UTF-8 copy of a Windows-1252 one)
+    readable: Path | None = None  # CSV: the file DuckDB reads (itself, or a UTF-8 copy)
     cells: pa.Table | None = None  # XLSX: the sheet's rows, read whole (sheets are small)
     state: FileState = (0, 0, 0, 0, 0)  # the file as opened: a change before the read refuses
+
+    @property
+    def read_encoding(self) -> str:
+        """The encoding DuckDB reads `readable` in: UTF-8, or Latin-1 for a Windows-1252
+        file read as it is."""
+        return "latin-1" if self.encoding == "cp1252" and self.readable == self.path else "utf-8"
 
     def discard(self) -> None:
         """Remove what opening made beside the file (a UTF-8 copy); safe to call again."""
@@ -129,6 +135,9 @@ class _Scan:
     lines: int  # physical lines, a last line without a line break included
     last_line_start: int  # offset of the last line when no line break ends the file, else size
     quotes: int  # double quotes: an odd count means a quoted cell may never be closed
+    # a byte 0x80-0x9F in a file that is not UTF-8: the only bytes whose Windows-1252
+    # meaning (the euro sign, typographic quotes) differs from Latin-1's
+    c1_bytes: bool = False
 
 
 # The five bytes Windows-1252 does not define: a file holding one (and not UTF-8) is neither.
@@ -140,6 +149,7 @@ _UTF8_CHARACTER = re.compile(
     rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
 )
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
+_C1_BYTE = re.compile(rb"[\x80-\x9f]")
 # A line longer than MAX_LINE_BYTES covers a whole block of half that size: one search per
 # block finds it without looking at every line.
 _LINE_BLOCK = MAX_LINE_BYTES // 2
@@ -227,6 +237,8 @@ def _scan_csv(path: Path) -> _Scan:
     not_cp1252: int | None = None  # offset of the first byte Windows-1252 leaves undefined
     utf8_line: int | None = None  # the first line holding a multi-byte UTF-8 character
     not_utf8_line: int | None = None  # the first line that is not UTF-8
+    c1_bytes = False  # looked for once the bytes are known not to be UTF-8 (the earlier
+    # chunks were ASCII, or UTF-8 and the file is refused as mixed)
     with path.open("rb") as handle:
         while chunk := handle.read(CHUNK):
             base = size
@@ -254,6 +266,8 @@ def _scan_csv(path: Path) -> _Scan:
                     utf8 = False
                     at = max(error.start - pending, 0)
                     not_utf8_line = newlines + chunk.count(b"\n", 0, at) + 1
+            if not utf8 and not c1_bytes and _C1_BYTE.search(chunk):
+                c1_bytes = True
             if utf8_line is None and (found := _utf8_character_at(chunk, utf8)) is not None:
                 utf8_line = newlines + chunk.count(b"\n", 0, found) + 1
             newlines += chunk.count(b"\n")
@@ -283,7 +297,8 @@ def _scan_csv(path: Path) -> _Scan:
     else:
         encoding = "cp1252"
     return _Scan(
-        digest.hexdigest(), encoding, size, newlines + (last != b"\n"), line_start, quotes
+        digest.hexdigest(), encoding, size, newlines + (last != b"\n"), line_start, quotes,
+        c1_bytes,
     )
 
 
@@ -327,8 +342,11 @@ def _open_csv(path: Path) -> Opened:
         # A quote that may never close would have the CSV reader take the rest of the file
         # for one cell: find out first, line by line, and refuse rather than read on.
         _record_starts(path, scan.encoding, delimiter)
-    # DuckDB reads UTF-8: a Windows-1252 file is read from a UTF-8 copy
-    readable = path if scan.encoding != "cp1252" else _transcode_to_utf8(path, scan.encoding)
+    # DuckDB reads UTF-8 and Latin-1: a Windows-1252 file with none of the bytes where the
+    # two differ is read as Latin-1 as it is, one with them from a UTF-8 copy
+    readable = path
+    if scan.encoding == "cp1252" and scan.c1_bytes:
+        readable = _transcode_to_utf8(path, scan.encoding)
     return Opened(path, "csv", scan.digest, headers, encoding=scan.encoding,
                   delimiter=delimiter, scan=scan, readable=readable)
 
@@ -341,14 +359,15 @@ def read_csv_into(
     readable = opened.readable
     assert scan is not None and delimiter is not None and readable is not None
     try:
-        rejected = _read_csv_table(con, readable, table, delimiter, headers, select, params)
+        rejected = _read_csv_table(con, readable, opened.read_encoding, table, delimiter,
+                                   headers, select, params)
         [(row_count,)] = con.execute(f"select count(*) from {table}").fetchall()
         starts = None
         if scan.lines != 1 + row_count + len(rejected):
             # Not one record per line (blank lines, line breaks inside quoted cells): DuckDB
             # skips blank lines and counts a record spanning lines once, so find where each
             # record starts in the file.
-            encoding = "utf-8-sig" if scan.encoding == "utf-8-sig" else "utf-8"
+            encoding = "utf-8-sig" if scan.encoding == "utf-8-sig" else opened.read_encoding
             starts = _record_starts(readable, encoding, delimiter)
     except duckdb.Error as error:
         raise FileRefused(f"cannot be read as CSV: {str(error).splitlines()[0]}") from error
@@ -372,14 +391,14 @@ def read_csv_into(
 
 
 def _read_csv_table(
-    con: duckdb.DuckDBPyConnection, path: Path, table: str, delimiter: str, headers: list[str],
-    select: Select, params: dict[str, object],
+    con: duckdb.DuckDBPyConnection, path: Path, encoding: str, table: str, delimiter: str,
+    headers: list[str], select: Select, params: dict[str, object],
 ) -> list[RejectedLine]:
     """The rows DuckDB can read, through `select`, into `table` (file order), and the lines
     it rejected."""
     rejects, scans = f"{table}_rejects", f"{table}_scans"
     source = f"""read_csv(
-            $path, delim = $delim, header = true, columns = $columns,
+            $path, encoding = $encoding, delim = $delim, header = true, columns = $columns,
             auto_detect = false, quote = '"', escape = '"', null_padding = true,
             store_rejects = true, rejects_table = '{rejects}', rejects_scan = '{scans}',
             max_line_size = {MAX_LINE_BYTES}, parallel = $parallel
@@ -387,6 +406,7 @@ def _read_csv_table(
     statement = f"create or replace temp table {table} as {select(headers, source, False)}"
     parameters = params | {
         "path": str(path),
+        "encoding": encoding,
         "delim": delimiter,
         "columns": {cell_name(i): "VARCHAR" for i in range(len(headers))},
     }

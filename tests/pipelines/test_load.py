@@ -16,6 +16,7 @@ import duckdb
 import pytest
 
 import pipelines.load
+import pipelines.readers
 from pipelines.cli import main
 from pipelines.load import FileResult, load_file, settle_current
 from pipelines.warehouse import ensure_schema
@@ -149,6 +150,40 @@ def test_csv_variants_load_the_same_claims(
         (name, "claims", "csv", encoding, delimiter, 2, 2, 0, 0, ["Città"])
         for name, delimiter, encoding in CSV_VARIANTS
     ]
+
+
+def test_windows_1252_bytes_that_latin_1_reads_otherwise_go_through_a_utf8_copy(
+    exports: ExportFolder, warehouse: Warehouse, rows: RowBuilders,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Windows-1252 and Latin-1 differ only in bytes 0x80-0x9F (the euro sign, typographic
+    # quotes): a file without them is read as Latin-1 as it is, one with them from a copy
+    address = "Via dell\u2019Orto 1 \u2013 \u20ac 5 di spedizione"
+    exports.csv("segnalazioni_2024-03-01.csv", [rows.claim(**{"Indirizzo consegna": address})],
+                encoding="cp1252")
+    exports.csv("segnalazioni_2024-03-02.csv",
+                [rows.claim(number="R0002", imei=IMEI_B,
+                            **{"Aperta da": "Nicolò", "Indirizzo consegna": "Piazza Unità 3"})],
+                encoding="cp1252")
+    typographic = (exports.path / "segnalazioni_2024-03-01.csv").read_bytes()
+    assert b"dell\x92Orto 1 \x96 \x80 5" in typographic
+    copied = []
+    real_copy = pipelines.readers._transcode_to_utf8
+    monkeypatch.setattr(pipelines.readers, "_transcode_to_utf8",
+                        lambda path, encoding: copied.append(path.name)
+                        or real_copy(path, encoding))
+
+    results = warehouse.load(exports.path)
+
+    assert [counts(r) for r in results] == [
+        ("segnalazioni_2024-03-01.csv", "claims", 1, 1, 0, 0, None),
+        ("segnalazioni_2024-03-02.csv", "claims", 1, 1, 0, 0, None),
+    ]
+    assert copied == ["segnalazioni_2024-03-01.csv"]
+    assert warehouse.rows(
+        "select request_number, delivery_address, opened_by from core.claims order by 1"
+    ) == [("R0001", address, "mario.rossi@rossi.it"), ("R0002", "Piazza Unità 3", "Nicolò")]
+    assert [row[3] for row in warehouse.rows(LOAD_LOG)] == ["cp1252", "cp1252"]
 
 
 def test_xlsx_keeps_numeric_identifiers_and_reads_date_cells(
