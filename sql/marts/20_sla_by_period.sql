@@ -34,13 +34,7 @@ periods as (
 counted as (
     select
         period_start,
-        count(*) as claims,
-        count(*) filter (where sla_state = 'met') as met,
-        count(*) filter (where sla_state = 'breached') as breached,
-        count(*) filter (where sla_state = 'at_risk') as at_risk,
-        count(*) filter (where sla_state = 'on_track') as on_track,
-        count(*) filter (where sla_state = 'pending_documentation') as pending_documentation,
-        count(*) filter (where sla_state = 'excluded') as excluded
+        marts.sla_tally(sla_state) as tally
     from periods
     group by period_start
 ),
@@ -62,14 +56,12 @@ labelled as (
             else strftime(period_start, '%Y-%m')
         end as period_label,
         ---------- counts
-        claims,
-        met,
-        breached,
-        cast(met as double) / nullif(met + breached, 0) as compliance,
-        at_risk,
-        on_track,
-        pending_documentation,
-        excluded
+        tally.* exclude (at_risk, on_track, pending_documentation, excluded),
+        marts.sla_compliance(tally.met, tally.breached) as compliance,
+        tally.at_risk,
+        tally.on_track,
+        tally.pending_documentation,
+        tally.excluded
     from counted
 )
 

@@ -61,17 +61,8 @@ counted as (
     select
         key,
         min(label) as label,
-        count(*) as claims,
-        count(*) filter (where sla_state = 'met') as met,
-        count(*) filter (where sla_state = 'breached') as breached,
-        count(*) filter (where sla_state = 'at_risk') as at_risk,
-        count(*) filter (where sla_state = 'on_track') as on_track,
-        count(*) filter (where sla_state = 'pending_documentation') as pending_documentation,
-        count(*) filter (where sla_state = 'excluded') as excluded,
-        median(business_days_taken) filter (where sla_state in ('met', 'breached'))
-            as median_business_days_taken,
-        median(documentation_wait_days) filter (where sla_state <> 'excluded')
-            as median_documentation_wait_days
+        marts.sla_tally(sla_state) as tally,
+        marts.sla_medians(sla_state, business_days_taken, documentation_wait_days) as medians
     from keyed
     group by key
 ),
@@ -81,16 +72,13 @@ rated as (
         cast(dimension as varchar) as dimension,
         key,
         nullif(label, '') as label,
-        claims,
-        met,
-        breached,
-        cast(met as double) / nullif(met + breached, 0) as compliance,
-        at_risk,
-        on_track,
-        pending_documentation,
-        excluded,
-        median_business_days_taken,
-        median_documentation_wait_days
+        tally.* exclude (at_risk, on_track, pending_documentation, excluded),
+        marts.sla_compliance(tally.met, tally.breached) as compliance,
+        tally.at_risk,
+        tally.on_track,
+        tally.pending_documentation,
+        tally.excluded,
+        medians.*
     from counted
 )
 

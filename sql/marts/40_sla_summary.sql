@@ -21,18 +21,9 @@ in_range as (
 
 counted as (
     select
-        count(*) as claims,
-        count(*) filter (where sla_state = 'met') as met,
-        count(*) filter (where sla_state = 'breached') as breached,
-        count(*) filter (where sla_state = 'at_risk') as at_risk,
-        count(*) filter (where sla_state = 'on_track') as on_track,
-        count(*) filter (where sla_state = 'pending_documentation') as pending_documentation,
-        count(*) filter (where sla_state = 'excluded') as excluded,
+        marts.sla_tally(sla_state) as tally,
         count(*) filter (where is_monitored) as monitored,
-        median(business_days_taken) filter (where sla_state in ('met', 'breached'))
-            as median_business_days_taken,
-        median(documentation_wait_days) filter (where sla_state <> 'excluded')
-            as median_documentation_wait_days
+        marts.sla_medians(sla_state, business_days_taken, documentation_wait_days) as medians
     from in_range
 ),
 
@@ -43,17 +34,14 @@ rated as (
         cast(date_to as date) as date_to,
         coalesce((select max(sla_business_days) from core.calendar_settings), 5)
             as sla_business_days,
-        claims,
-        met,
-        breached,
-        cast(met as double) / nullif(met + breached, 0) as compliance,
-        at_risk,
-        on_track,
-        pending_documentation,
-        excluded,
+        tally.* exclude (at_risk, on_track, pending_documentation, excluded),
+        marts.sla_compliance(tally.met, tally.breached) as compliance,
+        tally.at_risk,
+        tally.on_track,
+        tally.pending_documentation,
+        tally.excluded,
         monitored,
-        median_business_days_taken,
-        median_documentation_wait_days
+        medians.*
     from counted
 )
 
