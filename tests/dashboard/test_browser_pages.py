@@ -7,7 +7,11 @@ from pathlib import Path
 
 import pytest
 from browser_support import CHROMIUM_ARGS, chromium_path, serving
-from generated_warehouse import ROOT, generated_warehouse, query
+from generated_warehouse import (
+    ROOT,
+    query,
+    warehouse_fixture,  # noqa: F401 - the `warehouse` fixture
+)
 
 from dashboard.i18n import format_number
 from dashboard.views import default_period
@@ -20,11 +24,6 @@ ACCOUNT_MANAGER = "account.manager@kasko.demo"
 TIMEOUT_MS = 60_000
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def warehouse() -> Path:
-    return generated_warehouse()
 
 
 @pytest.fixture(scope="module")

@@ -8,14 +8,15 @@ from pathlib import Path
 import pytest
 from generated_warehouse import (
     chart_values,
-    generated_warehouse,
     metrics,
     open_page,
     principal,
     query,
     run,
+    served_fixture,  # noqa: F401 - the fixtures serving the generated warehouse
     signed_in,
     table_with,
+    warehouse_fixture,  # noqa: F401
 )
 from streamlit.testing.v1 import AppTest
 
@@ -23,16 +24,6 @@ from dashboard.access import data
 from dashboard.i18n import FLAG_LABELS, REASON_LABELS, format_number
 
 MANAGEMENT = "management@kasko.demo"
-
-
-@pytest.fixture(scope="module")
-def warehouse() -> Path:
-    return generated_warehouse()
-
-
-@pytest.fixture(autouse=True)
-def served(warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("KASKO_DB", str(warehouse))
 
 
 @pytest.fixture

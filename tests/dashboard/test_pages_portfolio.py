@@ -8,15 +8,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from generated_warehouse import (
-    generated_warehouse,
     metrics,
     open_page,
     principal,
     query,
     run,
+    served_fixture,  # noqa: F401 - the fixtures serving the generated warehouse
     signed_in,
     table_with,
     tables_with,
+    warehouse_fixture,  # noqa: F401
 )
 from streamlit.testing.v1 import AppTest
 
@@ -25,16 +26,6 @@ from pipelines.calendar import today
 
 MANAGEMENT = "management@kasko.demo"
 ACCOUNT_MANAGER = "account.manager@kasko.demo"
-
-
-@pytest.fixture(scope="module")
-def warehouse() -> Path:
-    return generated_warehouse()
-
-
-@pytest.fixture(autouse=True)
-def served(warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("KASKO_DB", str(warehouse))
 
 
 def portfolio_page(warehouse: Path, login: str) -> AppTest:

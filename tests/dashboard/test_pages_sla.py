@@ -11,14 +11,15 @@ import pandas as pd
 import pytest
 from generated_warehouse import (
     chart_values,
-    generated_warehouse,
     metrics,
     open_page,
     principal,
     query,
     run,
+    served_fixture,  # noqa: F401 - the fixtures serving the generated warehouse
     signed_in,
     table_with,
+    warehouse_fixture,  # noqa: F401
 )
 from streamlit.testing.v1 import AppTest
 
@@ -44,16 +45,6 @@ select * from marts.sla_by_period(
     $as_of, $grain, customers := $customers, date_from := $date_from, date_to := $date_to)
 order by period_start
 """
-
-
-@pytest.fixture(scope="module")
-def warehouse() -> Path:
-    return generated_warehouse()
-
-
-@pytest.fixture(autouse=True)
-def served(warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("KASKO_DB", str(warehouse))
 
 
 def sla_page(warehouse: Path, login: str) -> AppTest:
