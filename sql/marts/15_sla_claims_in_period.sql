@@ -18,22 +18,25 @@ select * from tickets
 where (date_from is null or period_date >= cast(date_from as date))
   and (date_to is null or period_date <= cast(date_to as date));
 
--- What every SLA aggregate reports of a group of those claims, as aggregates to use in a
--- grouped select: the count of each SLA state (a struct; `tally.*` spreads it), the
--- compliance of two counts, and the medians the breakdown and the tiles show.
+-- met / (met + breached); null when neither (sla.md).
+create or replace macro marts.sla_compliance(met, breached) as
+    cast(met as double) / nullif(met + breached, 0);
+
+-- What every SLA aggregate reports of a group of those claims, as an aggregate for a
+-- grouped select: the count of each SLA state and the compliance, in the marts' column
+-- order (a struct; `tally.*` spreads it).
 create or replace macro marts.sla_tally(sla_state) as struct_pack(
     claims := count(*),
     met := count(*) filter (where sla_state = 'met'),
     breached := count(*) filter (where sla_state = 'breached'),
+    compliance := marts.sla_compliance(
+        count(*) filter (where sla_state = 'met'), count(*) filter (where sla_state = 'breached')
+    ),
     at_risk := count(*) filter (where sla_state = 'at_risk'),
     on_track := count(*) filter (where sla_state = 'on_track'),
     pending_documentation := count(*) filter (where sla_state = 'pending_documentation'),
     excluded := count(*) filter (where sla_state = 'excluded')
 );
-
--- met / (met + breached); null when neither (sla.md).
-create or replace macro marts.sla_compliance(met, breached) as
-    cast(met as double) / nullif(met + breached, 0);
 
 -- The median business days taken (claims in the ratio: met and breached) and the median
 -- documentation wait (claims whose clock started, excluded ones aside).

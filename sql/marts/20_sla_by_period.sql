@@ -56,12 +56,7 @@ labelled as (
             else strftime(period_start, '%Y-%m')
         end as period_label,
         ---------- counts
-        tally.* exclude (at_risk, on_track, pending_documentation, excluded),
-        marts.sla_compliance(tally.met, tally.breached) as compliance,
-        tally.at_risk,
-        tally.on_track,
-        tally.pending_documentation,
-        tally.excluded
+        tally.*
     from counted
 )
 

@@ -72,12 +72,7 @@ rated as (
         cast(dimension as varchar) as dimension,
         key,
         nullif(label, '') as label,
-        tally.* exclude (at_risk, on_track, pending_documentation, excluded),
-        marts.sla_compliance(tally.met, tally.breached) as compliance,
-        tally.at_risk,
-        tally.on_track,
-        tally.pending_documentation,
-        tally.excluded,
+        tally.*,
         medians.*
     from counted
 )

@@ -34,12 +34,7 @@ rated as (
         cast(date_to as date) as date_to,
         coalesce((select max(sla_business_days) from core.calendar_settings), 5)
             as sla_business_days,
-        tally.* exclude (at_risk, on_track, pending_documentation, excluded),
-        marts.sla_compliance(tally.met, tally.breached) as compliance,
-        tally.at_risk,
-        tally.on_track,
-        tally.pending_documentation,
-        tally.excluded,
+        tally.*,
         monitored,
         medians.*
     from counted

@@ -61,8 +61,7 @@ portfolio as (
         ---------- SLA
         coalesce(claims.met_12_months, 0) as met_12_months,
         coalesce(claims.breached_12_months, 0) as breached_12_months,
-        cast(claims.met_12_months as double)
-            / nullif(claims.met_12_months + claims.breached_12_months, 0) as compliance,
+        marts.sla_compliance(claims.met_12_months, claims.breached_12_months) as compliance,
         coalesce(claims.open_at_risk, 0) as open_at_risk,
         coalesce(claims.open_breached, 0) as open_breached
     from customers
