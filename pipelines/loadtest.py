@@ -231,12 +231,25 @@ class Results:
     runs: list[PageRun] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    in_flight: int = 0  # page runs asked for and not answered yet
 
-    def add(self, run: PageRun) -> None:
+    def begin(self) -> None:
         with self.lock:
+            self.in_flight += 1
+
+    def add(self, run: PageRun, in_flight: bool = False) -> None:
+        with self.lock:
+            self.in_flight -= in_flight
             self.runs.append(run)
             if run.error:
                 self.errors.append(f"{run.page}: {run.error}")
+
+    def wait_for_a_page_in_flight(self, timeout: float) -> None:
+        """Return once a page run is under way (a load started then overlaps it), or at
+        the timeout: a daily load of the demo set takes well under a second."""
+        deadline = time.monotonic() + timeout
+        while self.in_flight == 0 and time.monotonic() < deadline:
+            time.sleep(0.005)
 
 
 def browse(url: str, account: tuple[str, str], think: float, arrival: float,
@@ -258,11 +271,13 @@ def browse(url: str, account: tuple[str, str], think: float, arrival: float,
                 break
             page = pages[turn % len(pages)]
             started = time.monotonic()
+            results.begin()
             try:
                 error = problems(session.run(page))
             except Exception as failure:  # noqa: BLE001 - every failure is reported
                 error = f"{login}: {failure!r}"
-            results.add(PageRun(page, started, time.monotonic() - started, error))
+            results.add(PageRun(page, started, time.monotonic() - started, error),
+                        in_flight=True)
             stop.wait(think * jitter.uniform(0.5, 1.5))
     finally:
         session.close()
@@ -341,6 +356,7 @@ def main(argv: list[str] | None = None) -> int:
             user.start()
         signed_in.wait()  # every session has signed in (or failed to)
         time.sleep(args.warmup)
+        results.wait_for_a_page_in_flight(timeout=2 * args.think)
         load_began = time.monotonic()
         load = subprocess.run([*KASKO, "load", str(prepared.day), "--db", str(served), "--json"],
                               capture_output=True, text=True)
