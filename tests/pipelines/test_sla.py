@@ -17,20 +17,19 @@ from pipelines.tickets import refresh_tickets
 from pipelines.warehouse import ensure_schema
 
 FIRST_YEAR, LAST_YEAR = 2015, 2035
+# The calendar covers every year a date of the data touches (sla.md): the property test's
+# days, a replacement available up to ten days before a claim of January 2015 (the year
+# before), and due dates in the January after the last year (the year after).
+CALENDAR_YEARS = range(FIRST_YEAR - 1, LAST_YEAR + 2)
 # numpy's view of the same national holidays the calendar is built from
-HOLIDAYS = np.array(
-    sorted(holidays.Italy(years=range(FIRST_YEAR, LAST_YEAR + 2))), dtype="datetime64[D]"
-)
+HOLIDAYS = np.array(sorted(holidays.Italy(years=CALENDAR_YEARS)), dtype="datetime64[D]")
 IMEI = "352099001761481"
 
 
 def new_warehouse() -> duckdb.DuckDBPyConnection:
     connection = duckdb.connect()
     ensure_schema(connection)
-    # the calendar spans the property test's years (plus the next, for due dates in January)
-    refresh_calendar(
-        connection, years=range(FIRST_YEAR, LAST_YEAR + 2), province=None, sla_business_days=5
-    )
+    refresh_calendar(connection, years=CALENDAR_YEARS, province=None, sla_business_days=5)
     return connection
 
 
