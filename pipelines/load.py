@@ -2,7 +2,9 @@
 
 Each file loads in its own transaction inside one write session (see warehouse.py): a
 refused file leaves nothing behind, and the whole run is swapped in atomically at the end.
-Validation and versioning are set-based SQL generated from the contract (staging.py).
+Validation and versioning are set-based SQL generated from the contract (staging.py). A
+file is staged (opened, read and checked into a table) by a second connection while the
+file before it loads (stage_file, then load_staged).
 
 Claims and enablements keep every version. For them a file's transaction quarantines its
 bad rows, keeps its valid rows waiting to be written as history (in few large inserts),
@@ -305,7 +307,7 @@ def _staging(kind: SourceKind, positions: dict[str, int]) -> Select:
 
 
 def _load_rows(con: duckdb.DuckDBPyConnection, kind: SourceKind, raw: RawFile,
-               load_id: int) -> tuple[int, int, int, int]:
+               load_id: int, staged: str) -> tuple[int, int, int, int]:
     """Quarantine one file's staged rows, and version or upsert the valid ones.
 
     A history kind's rows are counted as loaded until settle_current counts them for real.
@@ -317,10 +319,10 @@ def _load_rows(con: duckdb.DuckDBPyConnection, kind: SourceKind, raw: RawFile,
     column_list = ", ".join(names)
     key = ", ".join(kind.key)
     [(quarantined,)] = con.execute(
-        """
+        f"""
         insert into raw.quarantine
         select load_id, $file_name, $kind, line, raw_values, reasons
-        from staged
+        from {staged}
         where len(reasons) > 0 and not no_value
         """,
         {"file_name": raw.path.name, "kind": kind.name},
@@ -346,7 +348,7 @@ def _load_rows(con: duckdb.DuckDBPyConnection, kind: SourceKind, raw: RawFile,
         f"""
         create or replace temp view valid as
         select {column_list}, load_id, line, file_date{', row_hash' if history else ''}
-        from staged where len(reasons) = 0
+        from {staged} where len(reasons) = 0
         """
     )
     if history:
@@ -371,9 +373,8 @@ def _load_rows(con: duckdb.DuckDBPyConnection, kind: SourceKind, raw: RawFile,
         con.execute(f"create temp table if not exists {arrivals} as {newest} limit 0")
         con.execute(f"insert into {arrivals} {newest}")
         (valid_count,) = con.execute("select count(*) from valid").fetchone()
-        (no_value,) = con.execute("select count(*) from staged where no_value").fetchone()
+        (no_value,) = con.execute(f"select count(*) from {staged} where no_value").fetchone()
         con.execute("drop view if exists valid")
-        drop_raw(con, "staged")
         # provisional until settle_current: every valid row counted as loaded
         return valid_count, 0, quarantined + len(raw.rejected), no_value
     # the newest line of each key wins unless the current row is as new or newer; matched
@@ -405,107 +406,144 @@ def _load_rows(con: duckdb.DuckDBPyConnection, kind: SourceKind, raw: RawFile,
     )
     (valid_count,) = con.execute("select count(*) from valid").fetchone()
     (loaded,) = con.execute("select count(*) from winners").fetchone()
-    (no_value,) = con.execute("select count(*) from staged where no_value").fetchone()
+    (no_value,) = con.execute(f"select count(*) from {staged} where no_value").fetchone()
     con.execute("drop view if exists valid")
     con.execute("drop table if exists winners")
-    drop_raw(con, "staged")
     return loaded, valid_count - loaded, quarantined + len(raw.rejected), no_value
 
 
-def _open_or_refusal(path: Path) -> Opened | FileRefused:
-    """open_export, its refusal kept as a value: raised where the file is loaded."""
-    try:
-        return open_export(path)
-    except FileRefused as refused:
-        return refused
+# Files are staged (read and checked) by a second connection in this attached in-memory
+# database, the next file while the current one is loaded: temporary tables are seen only
+# by the connection that made them.
+STAGE = "stage"
 
 
-def _open_ahead(
-    opener: ThreadPoolExecutor, path: Path
-) -> Future[Opened | FileRefused] | None:
-    return opener.submit(_open_or_refusal, path) if kind_for_file(path.name) else None
+@dataclass
+class Staged:
+    """A file read into a staging table, or the end of it (refused, known, no kind)."""
+
+    result: FileResult
+    kind: SourceKind | None = None
+    table: str | None = None  # the staged rows (read_into), while the file has not ended
+    raw: RawFile | None = None
+    export_date: date | None = None
+    started: datetime = field(default_factory=datetime.now)
 
 
-def load_file(
-    con: duckdb.DuckDBPyConnection, path: Path, today: date,
-    opening: Future[Opened | FileRefused] | None = None,
-) -> FileResult:
-    """Load one file in one transaction; a refused file is rolled back entirely.
+def _refusal(path: Path, refused: FileRefused) -> str:
+    where = path.name
+    if refused.line is not None:
+        where += f", line {refused.line}"
+    if refused.column is not None:
+        where += f", column {refused.column!r}"
+    return f"{where}: {refused.message}"
 
-    `opening` is the file being opened (hashed, its encoding and headers found) in the
-    background while the file before it loads; without one the file is opened here.
+
+def _already_loaded(con: duckdb.DuckDBPyConnection, result: FileResult, content_hash: str) -> bool:
+    """Whether a file of this content was loaded before; if so its counts go to `result`."""
+    previous = con.execute(
+        """select read_rows, loaded_rows, superseded_rows, quarantined_rows
+           from raw.load_log where content_hash = $1""",
+        [content_hash],
+    ).fetchone()
+    if previous is None:
+        return False
+    result.read, result.loaded, result.superseded, result.quarantined = previous
+    result.already_loaded = True
+    return True
+
+
+def stage_file(con: duckdb.DuckDBPyConnection, path: Path, today: date,
+               database: str | None = None) -> Staged:
+    """Open, check and read one file into a staging table: a temporary table of `con`, or a
+    table of the attached `database` (so that another connection can load it).
+
+    Runs outside any transaction: the CSV reader may retry a failed statement.
     """
     kind = kind_for_file(path.name)
-    result = FileResult(file=str(path), kind=kind.name if kind else None)
+    staged = Staged(FileResult(file=str(path), kind=kind.name if kind else None), kind)
+    result = staged.result
     if kind is None:
         prefixes = ", ".join(k.prefix for k in KINDS)
         result.error = f"{path.name}: the name matches no export kind (prefixes: {prefixes})"
-        return result
-    started = datetime.now()
-    in_transaction = False
-    opened: Opened | FileRefused | None = None
+        return staged
+    opened: Opened | None = None
     try:
-        opened = opening.result() if opening is not None else _open_or_refusal(path)
-        if isinstance(opened, FileRefused):
-            raise opened
-        previous = con.execute(
-            """select read_rows, loaded_rows, superseded_rows, quarantined_rows, file_name
-               from raw.load_log where content_hash = $1""",
-            [opened.content_hash],
-        ).fetchone()
-        if previous is not None:  # known by its hash: not read again
-            result.read, result.loaded, result.superseded, result.quarantined = previous[:4]
-            result.already_loaded = True
-            return result
+        opened = open_export(path)
+        if _already_loaded(con, result, opened.content_hash):
+            return staged  # known by its hash: not read again
         positions, result.extra_columns = match_headers(kind, opened.headers)
         [(load_id,)] = con.execute("select nextval('raw.load_id_seq')").fetchall()
         result.load_id = load_id
-        export_date = file_date(path.name, today)
-        # read before the transaction begins: the CSV reader may retry a failed statement
-        raw = read_into(con, opened, "staged", _staging(kind, positions),
-                        {"load_id": load_id, "file_date": export_date})
-        con.execute("begin transaction")
-        in_transaction = True
-        result.loaded, result.superseded, result.quarantined, no_value = _load_rows(
-            con, kind, raw, load_id
-        )
-        result.read = raw.row_count + len(raw.rejected) - no_value
-        con.execute(
-            """insert into raw.load_log values
-               ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)""",
-            [load_id, path.name, str(path.resolve()), raw.content_hash, kind.name,
-             raw.file_format, raw.encoding, raw.delimiter, export_date, result.read,
-             result.loaded, result.superseded, result.quarantined, result.extra_columns,
-             started, datetime.now()],
-        )
-        _test_hook("mid-file")
-        con.execute("commit")
+        staged.export_date = file_date(path.name, today)
+        table = f"staged_{load_id}"
+        staged.table = f"{database}.{table}" if database else table
+        staged.raw = read_into(con, opened, staged.table, _staging(kind, positions),
+                               {"load_id": load_id, "file_date": staged.export_date})
     except FileRefused as refused:
-        if in_transaction:
+        if staged.table is not None:
+            drop_raw(con, staged.table)
+        staged.table = staged.raw = None
+        result.error = _refusal(path, refused)
+        result.load_id = None
+    finally:
+        if opened is not None:
+            opened.discard()
+    return staged
+
+
+def load_staged(con: duckdb.DuckDBPyConnection, staged: Staged) -> FileResult:
+    """Load one staged file in one transaction; a refused file is rolled back entirely."""
+    result, raw, kind, path = staged.result, staged.raw, staged.kind, Path(staged.result.file)
+    if raw is None or kind is None or staged.table is None:
+        return result  # ended while staging
+    try:
+        # staged while the file before it loaded: the same content may have been loaded since
+        if _already_loaded(con, result, raw.content_hash):
+            result.load_id = None
+            return result
+        con.execute("begin transaction")
+        try:
+            result.loaded, result.superseded, result.quarantined, no_value = _load_rows(
+                con, kind, raw, result.load_id, staged.table
+            )
+            result.read = raw.row_count + len(raw.rejected) - no_value
+            con.execute(
+                """insert into raw.load_log values
+                   ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)""",
+                [result.load_id, path.name, str(path.resolve()), raw.content_hash, kind.name,
+                 raw.file_format, raw.encoding, raw.delimiter, staged.export_date, result.read,
+                 result.loaded, result.superseded, result.quarantined, result.extra_columns,
+                 staged.started, datetime.now()],
+            )
+            _test_hook("mid-file")
+            con.execute("commit")
+        except BaseException:
             con.execute("rollback")
-        drop_raw(con, "staged")
-        where = path.name
-        if refused.line is not None:
-            where += f", line {refused.line}"
-        if refused.column is not None:
-            where += f", column {refused.column!r}"
-        result.error = f"{where}: {refused.message}"
+            raise
+    except FileRefused as refused:
+        result.error = _refusal(path, refused)
         result.load_id = None
         result.read = result.loaded = result.superseded = result.quarantined = 0
-    except BaseException:
-        if in_transaction:
-            con.execute("rollback")
-        raise
     finally:
-        if isinstance(opened, Opened):
-            opened.discard()
+        # after the transaction: one transaction writes to one database only
+        drop_raw(con, staged.table)
     return result
 
 
-def _discard(opening: Future[Opened | FileRefused] | None) -> None:
-    """Remove what opening a file that will not be loaded made beside it."""
-    if opening is not None and isinstance(opened := opening.result(), Opened):
-        opened.discard()
+def load_file(con: duckdb.DuckDBPyConnection, path: Path, today: date) -> FileResult:
+    """Stage and load one file on one connection (load_paths stages the next file ahead)."""
+    return load_staged(con, stage_file(con, path, today))
+
+
+def _abandon(staging: Future[Staged] | None) -> None:
+    """Wait for a file being staged that will not be loaded (its connection must be idle
+    before the session closes); its table goes with the in-memory database."""
+    if staging is not None:
+        try:
+            staging.result()
+        except BaseException:  # noqa: BLE001, S110 - the load is failing for another reason
+            pass
 
 
 def load_paths(
@@ -521,33 +559,39 @@ def load_paths(
     # a load bigger than a quarter of the warehouse rebuilds its indexes rather than updating them
     size = sum(path.stat().st_size for path in files)
     bulk = not db.exists() or (size > BULK_LOAD_BYTES and size > db.stat().st_size // 4)
-    with write_session(db, bulk=bulk) as session, ThreadPoolExecutor(1) as opener:
-        # the pass over each file's bytes (its hash) runs in Python while DuckDB, which
-        # releases the GIL, loads the file before it
-        upcoming = _open_ahead(opener, files[0])
-        for number, path in enumerate(files, start=1):
-            began = time.perf_counter()
-            opening = upcoming
-            upcoming = _open_ahead(opener, files[number]) if number < len(files) else None
-            try:
-                result = load_file(session.con, path, today, opening)
-            except BaseException:
-                _discard(upcoming)
-                raise
-            _test_hook(f"after-file-{number}")
-            results.append(result)
-            if not (result.error or result.already_loaded):
-                session.changed = True
-                session.kinds.add(result.kind)
-            if result.error:
-                say(f"[{number}/{len(files)}] {path.name}: REFUSED: {result.error}")
-            elif result.already_loaded:
-                say(f"[{number}/{len(files)}] {path.name}: already loaded, unchanged")
-            else:
-                say(f"[{number}/{len(files)}] {path.name}: {result.read} rows "
-                    f"({time.perf_counter() - began:.1f} s)")
+    with write_session(db, bulk=bulk) as session, ThreadPoolExecutor(1) as stager:
+        con = session.con
+        con.execute(f"attach ':memory:' as {STAGE}")
+        # the next file is opened (a pass over its bytes, in Python) and read into the stage
+        # database by a second connection while this one loads the file before it: DuckDB
+        # releases the GIL, and a load's statements rarely keep both cores busy alone
+        reader = con.cursor()
+        upcoming = stager.submit(stage_file, reader, files[0], today, STAGE)
+        try:
+            for number, path in enumerate(files, start=1):
+                began = time.perf_counter()
+                staged = upcoming.result()
+                upcoming = (stager.submit(stage_file, reader, files[number], today, STAGE)
+                            if number < len(files) else None)
+                result = load_staged(con, staged)
+                _test_hook(f"after-file-{number}")
+                results.append(result)
+                if not (result.error or result.already_loaded):
+                    session.changed = True
+                    session.kinds.add(result.kind)
+                if result.error:
+                    say(f"[{number}/{len(files)}] {path.name}: REFUSED: {result.error}")
+                elif result.already_loaded:
+                    say(f"[{number}/{len(files)}] {path.name}: already loaded, unchanged")
+                else:
+                    say(f"[{number}/{len(files)}] {path.name}: {result.read} rows "
+                        f"({time.perf_counter() - began:.1f} s)")
+        finally:
+            _abandon(upcoming)
+            reader.close()
+        con.execute(f"detach {STAGE}")
         began = time.perf_counter()
-        if settle_current(session.con, results):
+        if settle_current(con, results):
             say(f"current rows chosen ({time.perf_counter() - began:.1f} s)")
     return results
 

@@ -124,6 +124,16 @@ def cell_name(index: int) -> str:
     return f"c{index}"
 
 
+def _located(table: str) -> tuple[str, str, str]:
+    """(catalog, bare name, "temp " or "") of where read_into puts `table`: a bare name is a
+    temporary table of the connection; `database.name` lives in an attached database, where
+    the other connections (cursors) of the same database see it."""
+    if "." in table:
+        catalog, name = table.split(".", 1)
+        return catalog, name, ""
+    return "temp", table, "temp "
+
+
 # ------------------------------------------------------------------------------ CSV
 
 
@@ -396,14 +406,17 @@ def _read_csv_table(
 ) -> list[RejectedLine]:
     """The rows DuckDB can read, through `select`, into `table` (file order), and the lines
     it rejected."""
-    rejects, scans = f"{table}_rejects", f"{table}_scans"
+    _, name, temporary = _located(table)
+    rejects, scans = f"{name}_rejects", f"{name}_scans"  # the connection's own, always
     source = f"""read_csv(
             $path, encoding = $encoding, delim = $delim, header = true, columns = $columns,
             auto_detect = false, quote = '"', escape = '"', null_padding = true,
             store_rejects = true, rejects_table = '{rejects}', rejects_scan = '{scans}',
             max_line_size = {MAX_LINE_BYTES}, parallel = $parallel
         )"""
-    statement = f"create or replace temp table {table} as {select(headers, source, False)}"
+    statement = (
+        f"create or replace {temporary}table {table} as {select(headers, source, False)}"
+    )
     parameters = params | {
         "path": str(path),
         "encoding": encoding,
@@ -498,6 +511,7 @@ def _number_lines(
     starts: list[int | None] | None,
 ) -> list[RejectedLine]:
     """Give each row its line in the file; returns the rejected lines, numbered the same way."""
+    _, name, temporary = _located(table)
     if starts is not None:
         rejected_lines = {r.line for r in rejected}
         good = [
@@ -514,18 +528,18 @@ def _number_lines(
         import pyarrow as pa  # imported where used: most loads never need it (0.2 s to import)
 
         lines = pa.table({"line": pa.array(good, pa.int64())})
-        con.register(f"{table}_lines", lines)
+        con.register(f"{name}_lines", lines)
         con.execute(
             f"""
-            create or replace temp table {table} as
+            create or replace {temporary}table {table} as
             select lines.line, rows.* exclude (row_position)
             from (select rowid - min(rowid) over () as row_position, * from {table}) as rows
             join (select line, row_number() over (order by line) - 1 as row_position
-                  from {table}_lines) as lines using (row_position)
+                  from {name}_lines) as lines using (row_position)
             order by lines.line
             """
         )
-        con.unregister(f"{table}_lines")
+        con.unregister(f"{name}_lines")
         return [
             RejectedLine(starts[r.line - 1] or r.line, r.text, r.message) for r in rejected
         ]
@@ -534,14 +548,15 @@ def _number_lines(
         # rows by copying them would write the whole file a second time
         [(first_rowid,)] = con.execute(f"select min(rowid) from {table}").fetchall()
         offset = 2 - int(first_rowid or 0)
-        con.execute(f"alter table {table} rename to {table}_cells")
+        con.execute(f"alter table {table} rename to {name}_cells")
         con.execute(
-            f"create temp view {table} as select rowid + {offset} as line, * from {table}_cells"
+            f"create {temporary}view {table} as"
+            f" select rowid + {offset} as line, * from {table}_cells"
         )
         return rejected
     con.execute(
         f"""
-        create or replace temp table {table} as
+        create or replace {temporary}table {table} as
         with
         good_lines as (
             select line, row_number() over (order by line) - 1 as position
@@ -736,11 +751,13 @@ def read_xlsx_into(
     con: duckdb.DuckDBPyConnection, opened: Opened, table: str, select: Select,
     params: dict[str, object],
 ) -> RawFile:
-    source = f"{table}_arrow"
+    _, name, temporary = _located(table)
+    source = f"{name}_arrow"
     con.register(source, opened.cells)
     try:
         con.execute(
-            f"create or replace temp table {table} as {select(opened.headers, source, True)}",
+            f"create or replace {temporary}table {table} as"
+            f" {select(opened.headers, source, True)}",
             params,
         )
     finally:
@@ -751,11 +768,12 @@ def read_xlsx_into(
     )
 
 
-def _is_view(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+def _is_view(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    catalog, name, _ = _located(table)
     found = con.execute(
         """select table_type from information_schema.tables
-           where table_catalog = 'temp' and table_name = $name""",
-        {"name": name},
+           where table_catalog = $catalog and table_name = $name""",
+        {"catalog": catalog, "name": name},
     ).fetchone()
     return found is not None and found[0] == "VIEW"
 

@@ -808,6 +808,25 @@ def every_kind(exports: ExportFolder, rows: RowBuilders) -> None:
                                                       nmu="3351234567")])
 
 
+def test_the_same_content_twice_in_one_load_is_loaded_once(
+    exports: ExportFolder, warehouse: Warehouse, rows: RowBuilders
+) -> None:
+    # the second file is read while the first loads, before the first's hash is in the log
+    first = exports.csv("segnalazioni_2024-03-01.csv", [rows.claim(), rows.claim(number="R0002")])
+    (exports.path / "segnalazioni_2024-03-02.csv").write_bytes(first.read_bytes())
+
+    results = warehouse.load(exports.path)
+
+    assert [(counts(r), r.already_loaded) for r in results] == [
+        (("segnalazioni_2024-03-01.csv", "claims", 2, 2, 0, 0, None), False),
+        (("segnalazioni_2024-03-02.csv", "claims", 2, 2, 0, 0, None), True),
+    ]
+    assert warehouse.rows("select file_name from raw.load_log") == [
+        ("segnalazioni_2024-03-01.csv",)
+    ]
+    assert warehouse.rows("select count(*) from core.claims_versions") == [(2,)]
+
+
 def test_loading_the_same_files_again_changes_nothing(
     exports: ExportFolder, warehouse: Warehouse, rows: RowBuilders,
     monkeypatch: pytest.MonkeyPatch,
