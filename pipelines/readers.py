@@ -159,7 +159,9 @@ _UTF8_CHARACTER = re.compile(
     rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
 )
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
-_C1_BYTE = re.compile(rb"[\x80-\x9f]")
+# every byte but 0x80-0x9F: what bytes.translate deletes to keep those (several times faster
+# than a regular expression's search over a chunk that holds none)
+_NOT_C1 = bytes(b for b in range(256) if not 0x80 <= b <= 0x9F)
 # A line longer than MAX_LINE_BYTES covers a whole block of half that size: one search per
 # block finds it without looking at every line.
 _LINE_BLOCK = MAX_LINE_BYTES // 2
@@ -276,7 +278,7 @@ def _scan_csv(path: Path) -> _Scan:
                     utf8 = False
                     at = max(error.start - pending, 0)
                     not_utf8_line = newlines + chunk.count(b"\n", 0, at) + 1
-            if not utf8 and not c1_bytes and _C1_BYTE.search(chunk):
+            if not utf8 and not c1_bytes and chunk.translate(None, _NOT_C1):
                 c1_bytes = True
             if utf8_line is None and (found := _utf8_character_at(chunk, utf8)) is not None:
                 utf8_line = newlines + chunk.count(b"\n", 0, found) + 1
