@@ -39,7 +39,7 @@ from pipelines.readers import (
 )
 from pipelines.staging import staging_select
 from pipelines.tickets import record_changed_claims
-from pipelines.warehouse import HISTORY_KINDS, _test_hook, write_session
+from pipelines.warehouse import HISTORY_KINDS, _test_hook, temp_table_exists, write_session
 
 Progress = Callable[[str], None]
 # Below this many bytes of exports a load updates the lookup indexes as it goes.
@@ -158,13 +158,6 @@ def _arrivals_table(kind: SourceKind) -> str:
     return f"{kind.name}_arrivals"
 
 
-def _temp_table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    [(found,)] = con.execute(
-        "select count(*) from duckdb_tables() where temporary and table_name = $1", [name]
-    ).fetchall()
-    return bool(found)
-
-
 def _pending_table(kind: SourceKind) -> str:
     """The temporary table where a history kind's valid rows wait to be written as history."""
     return f"{kind.name}_pending"
@@ -179,7 +172,7 @@ def _write_history(con: duckdb.DuckDBPyConnection, kind: SourceKind) -> None:
     waiting keys), and only the new versions are joined back to the wide rows.
     """
     pending, key = _pending_table(kind), ", ".join(kind.key)
-    if not _temp_table_exists(con, pending):
+    if not temp_table_exists(con, pending):
         return
     history_match = " and ".join(
         [f"history.{k} = first_copy.{k}" for k in kind.key]
@@ -215,7 +208,7 @@ def settle_current(con: duckdb.DuckDBPyConnection, results: Iterable[FileResult]
     loaded: dict[int, int] = {}
     for kind in KINDS:
         arrivals = _arrivals_table(kind)
-        if not _temp_table_exists(con, arrivals):
+        if not temp_table_exists(con, arrivals):
             continue
         key = ", ".join(kind.key)
         con.execute("begin transaction")

@@ -323,7 +323,8 @@ def _header_line(path: Path, encoding: str) -> str:
 
 
 def _transcode_to_utf8(path: Path, encoding: str) -> Path:
-    """DuckDB reads UTF-8 only: a Windows-1252 file is rewritten as UTF-8 in the temp dir."""
+    """A Windows-1252 file whose bytes DuckDB's Latin-1 would misread (0x80-0x9F) is
+    rewritten as UTF-8 in the temp dir."""
     handle, name = tempfile.mkstemp(prefix="kasko-", suffix=".csv")
     os.close(handle)
     target = Path(name)

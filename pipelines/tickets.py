@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import duckdb
 
+from pipelines.warehouse import temp_table_exists
+
 # Kinds marts.ticket_base reads besides the claims: a load of any of them rebuilds it all.
 DESCRIBING_KINDS = frozenset({"devices", "customers", "assistance_points"})
 
@@ -36,10 +38,7 @@ def refresh_tickets(con: duckdb.DuckDBPyConnection, rebuild: bool = True) -> Non
             """
         )
         return
-    [(recorded,)] = con.execute(
-        "select count(*) from duckdb_tables() where temporary and table_name = 'changed_claims'"
-    ).fetchall()
-    if not recorded:
+    if not temp_table_exists(con, "changed_claims"):
         return
     con.execute(
         """

@@ -54,6 +54,14 @@ def core_table_ddl(kind: SourceKind, table: str) -> str:
     return f"create table if not exists {table} (\n    {body}\n);"
 
 
+def temp_table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether the connection holds a temporary table of this name (a load's notes)."""
+    [(found,)] = con.execute(
+        "select count(*) from duckdb_tables() where temporary and table_name = $1", [name]
+    ).fetchall()
+    return bool(found)
+
+
 def sql_files(layer: str) -> list[Path]:
     return sorted((SQL_DIR / layer).glob("*.sql"))
 

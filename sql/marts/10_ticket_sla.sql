@@ -136,6 +136,19 @@ left join core.assistance_points as assistance_points
 create table if not exists marts.tickets as select * from marts.ticket_base() with no data;
 
 
+-- One row: the as-of date T and its indexes on core.calendar, index(T) (the business days
+-- up to and including T) and next(T) (the index of the first business day >= T); null
+-- when T is outside the calendar. The claims list binds the indexes as parameters
+-- (sql/queries/as_of_day.sql).
+create or replace macro marts.as_of_day(as_of) as table
+select
+    cast(as_of as date) as as_of_date,
+    (select business_day_index from core.calendar where day = cast(as_of as date))
+        as as_of_index,
+    (select next_business_day_index from core.calendar where day = cast(as_of as date))
+        as as_of_next_index;
+
+
 -- What depends on the as-of date T, from a stored ticket's columns and T's indexes on
 -- core.calendar (as_of_index = index(T), as_of_next_index = next(T); null when T is outside
 -- the calendar). marts.ticket_sla below and the claims list (sql/queries/claims_list.sql,
@@ -224,15 +237,7 @@ from (
             as_of_day.as_of_index
         ) as sla_state
     from marts.tickets as tickets
-    cross join (
-        -- T's business-day indexes; null when T is outside the calendar
-        select
-            cast(as_of as date) as as_of_date,
-            (select business_day_index from core.calendar where day = cast(as_of as date))
-                as as_of_index,
-            (select next_business_day_index from core.calendar where day = cast(as_of as date))
-                as as_of_next_index
-    ) as as_of_day
+    cross join marts.as_of_day(as_of) as as_of_day
     where customers is null or list_contains(customers, tickets.customer_code)
 ) as stated;
 
