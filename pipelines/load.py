@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -405,10 +406,14 @@ def _load_rows(con: duckdb.DuckDBPyConnection, kind: SourceKind, raw: RawFile,
     return loaded, valid_count - loaded, quarantined + len(raw.rejected), no_value
 
 
-# Files are staged (read and checked) by a second connection in this attached in-memory
-# database, the next file while the current one is loaded: temporary tables are seen only
+# Files are staged (read and checked) by other connections in this attached in-memory
+# database, the next files while the current one is loaded: temporary tables are seen only
 # by the connection that made them.
 STAGE = "stage"
+# Files staged ahead, each by a connection of its own. Two keep both cores busy: while a
+# large file's rows are loaded (two million devices take seconds) the files after it are
+# read; more would hold more files in memory for no gain on two cores.
+STAGED_AHEAD = 2
 
 
 @dataclass
@@ -447,9 +452,10 @@ def _already_loaded(con: duckdb.DuckDBPyConnection, result: FileResult, content_
 
 
 def stage_file(con: duckdb.DuckDBPyConnection, path: Path, today: date,
-               database: str | None = None) -> Staged:
+               database: str | None = None, load_id: int | None = None) -> Staged:
     """Open, check and read one file into a staging table: a temporary table of `con`, or a
-    table of the attached `database` (so that another connection can load it).
+    table of the attached `database` (so that another connection can load it). The file's
+    `load_id` is given when files are staged out of order, or taken from the sequence.
 
     Runs outside any transaction: the CSV reader may retry a failed statement.
     """
@@ -466,7 +472,8 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: Path, today: date,
         if _already_loaded(con, result, opened.content_hash):
             return staged  # known by its hash: not read again
         positions, result.extra_columns = match_headers(kind, opened.headers)
-        [(load_id,)] = con.execute("select nextval('raw.load_id_seq')").fetchall()
+        if load_id is None:
+            [(load_id,)] = con.execute("select nextval('raw.load_id_seq')").fetchall()
         result.load_id = load_id
         staged.export_date = file_date(path.name, today)
         table = f"staged_{load_id}"
@@ -529,14 +536,13 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, today: date) -> FileRe
     return load_staged(con, stage_file(con, path, today))
 
 
-def _abandon(staging: Future[Staged] | None) -> None:
+def _abandon(staging: Future[Staged]) -> None:
     """Wait for a file being staged that will not be loaded (its connection must be idle
     before the session closes); its table goes with the in-memory database."""
-    if staging is not None:
-        try:
-            staging.result()
-        except BaseException:  # noqa: BLE001, S110 - the load is failing for another reason
-            pass
+    try:
+        staging.result()
+    except BaseException:  # noqa: BLE001, S110 - the load is failing for another reason
+        pass
 
 
 def load_paths(
@@ -552,20 +558,26 @@ def load_paths(
     # a load bigger than a quarter of the warehouse rebuilds its indexes rather than updating them
     size = sum(path.stat().st_size for path in files)
     bulk = not db.exists() or (size > BULK_LOAD_BYTES and size > db.stat().st_size // 4)
-    with write_session(db, bulk=bulk) as session, ThreadPoolExecutor(1) as stager:
+    with write_session(db, bulk=bulk) as session, ThreadPoolExecutor(STAGED_AHEAD) as stager:
         con = session.con
         con.execute(f"attach ':memory:' as {STAGE}")
-        # the next file is opened (a pass over its bytes, in Python) and read into the stage
-        # database by a second connection while this one loads the file before it: DuckDB
-        # releases the GIL, and a load's statements rarely keep both cores busy alone
-        reader = con.cursor()
-        upcoming = stager.submit(stage_file, reader, files[0], today, STAGE)
+        readers = [con.cursor() for _ in range(STAGED_AHEAD)]
+
+        def stage(index: int) -> Future[Staged]:
+            # load ids follow the files' order (settle_current orders versions by them),
+            # whichever of the files staged at once is read first
+            [(load_id,)] = con.execute("select nextval('raw.load_id_seq')").fetchall()
+            return stager.submit(stage_file, readers[index % STAGED_AHEAD], files[index],
+                                 today, STAGE, load_id)
+
+        upcoming = deque(stage(index) for index in range(min(STAGED_AHEAD, len(files))))
         try:
             for number, path in enumerate(files, start=1):
                 began = time.perf_counter()
-                staged = upcoming.result()
-                upcoming = (stager.submit(stage_file, reader, files[number], today, STAGE)
-                            if number < len(files) else None)
+                staged = upcoming.popleft().result()
+                if number - 1 + STAGED_AHEAD < len(files):
+                    # the reader this file was staged by is free again
+                    upcoming.append(stage(number - 1 + STAGED_AHEAD))
                 result = load_staged(con, staged)
                 _test_hook(f"after-file-{number}")
                 results.append(result)
@@ -580,8 +592,10 @@ def load_paths(
                     say(f"[{number}/{len(files)}] {path.name}: {result.read} rows "
                         f"({time.perf_counter() - began:.1f} s)")
         finally:
-            _abandon(upcoming)
-            reader.close()
+            for staging in upcoming:
+                _abandon(staging)
+            for reader in readers:
+                reader.close()
         con.execute(f"detach {STAGE}")
         began = time.perf_counter()
         if settle_current(con, results):

@@ -6,6 +6,7 @@ import io
 import itertools
 import json
 import tempfile
+import threading
 import zipfile
 from collections.abc import Callable
 from datetime import date, datetime
@@ -826,6 +827,36 @@ def test_the_same_content_twice_in_one_load_is_loaded_once(
     ]
     assert warehouse.rows("select count(*) from core.claims_versions") == [(2,)]
 
+
+
+def test_load_ids_follow_the_files_order_when_the_second_is_staged_first(
+    exports: ExportFolder, warehouse: Warehouse, rows: RowBuilders,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # files are staged two at a time; the first, slowed here, is read after the second
+    stage_file = pipelines.load.stage_file
+    staged: list[str] = []
+
+    def first_file_slow(con: duckdb.DuckDBPyConnection, path: Path, *args: Any) -> Any:
+        if path.name == "segnalazioni_2024-03-01.csv":
+            threading.Event().wait(0.5)
+        staged.append(path.name)
+        return stage_file(con, path, *args)
+
+    monkeypatch.setattr(pipelines.load, "stage_file", first_file_slow)
+    names = ["segnalazioni_2024-03-01.csv", "segnalazioni_2024-03-02.csv"]
+    for name, status in zip(names, ["Aperta", "In lavorazione"], strict=True):
+        exports.csv(name, [rows.claim(updated="01/03/2024 09:00", status=status)])
+
+    results = warehouse.load(exports.path)
+
+    assert staged == list(reversed(names))
+    assert [Path(r.file).name for r in sorted(results, key=lambda r: r.load_id)] == names
+    assert warehouse.rows("select file_name from raw.load_log order by load_id") == [
+        (name,) for name in names
+    ]
+    # the same update time in both: the later file's version is current
+    assert warehouse.rows("select status from core.claims") == [("In lavorazione",)]
 
 def test_loading_the_same_files_again_changes_nothing(
     exports: ExportFolder, warehouse: Warehouse, rows: RowBuilders,
