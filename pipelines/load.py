@@ -145,13 +145,10 @@ def match_headers(kind: SourceKind, headers: list[str]) -> tuple[dict[str, int],
 
 
 def _order_expression(kind: SourceKind, alias: str) -> str:
-    """The version order of a key: the kind's own timestamp, then the export date, load, line
-    (a struct compared field by field; its lineage fields name where the version came from)."""
-    parts = []
-    if kind.version_order:
-        parts.append(f"at := coalesce({alias}.{kind.version_order}, timestamp '0001-01-01')")
-    parts += [f"{name} := {alias}.{name}" for name in ("file_date", "load_id", "line")]
-    return f"struct_pack({', '.join(parts)})"
+    """The version order of a key: the kind's own time, then the export date, load, line
+    (one number, sql/schema/00_macros.sql's version_rank; version_* read its lineage back)."""
+    changed = f"{alias}.{kind.version_order}" if kind.version_order else "null"
+    return f"version_rank({changed}, {alias}.file_date, {alias}.load_id, {alias}.line)"
 
 
 def _arrivals_table(kind: SourceKind) -> str:
@@ -229,7 +226,7 @@ def settle_current(con: duckdb.DuckDBPyConnection, results: Iterable[FileResult]
                 version = max(version) over everything as newest
             from candidates
             window
-                earlier as (partition by {key} order by version.load_id
+                earlier as (partition by {key} order by version_load_id(version)
                             rows between unbounded preceding and 1 preceding),
                 everything as (partition by {key})
             """
@@ -247,9 +244,9 @@ def settle_current(con: duckdb.DuckDBPyConnection, results: Iterable[FileResult]
             insert into core.{kind.name} by name
             select
                 history.* replace (
-                    winners.version.load_id as load_id,
-                    winners.version.line as line,
-                    winners.version.file_date as file_date
+                    version_load_id(winners.version) as load_id,
+                    version_line(winners.version) as line,
+                    version_file_date(winners.version) as file_date
                 )
             from winners join core.{kind.name}_versions as history using ({key}, row_hash)
             """
@@ -258,7 +255,7 @@ def settle_current(con: duckdb.DuckDBPyConnection, results: Iterable[FileResult]
             record_changed_claims(con)
         counts = con.execute(
             """
-            select version.load_id, count(*) filter (where loaded)
+            select version_load_id(version), count(*) filter (where loaded)
             from settled where not prior group by all
             """
         ).fetchall()

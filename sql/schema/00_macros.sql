@@ -97,3 +97,20 @@ create or replace macro parse_boolean(value) as (
         when lower(value) in ('no', 'n') then false
     end
 );
+
+-- The order of a key's versions: its own time (source-exports.md), then the export date,
+-- the load and the line. Packed into one unsigned 128-bit number, so that a load's max(),
+-- arg_max() and windows compare one number rather than a struct (at millions of versions,
+-- half the time). High to low: seconds since 0001-01-01 of the time (39 bits, to 9999;
+-- times are read to the second), days since 0001-01-01 of the export date (22 bits), the
+-- load id (31 bits), the line (36 bits). The version_* macros read the lineage back.
+create or replace macro version_rank(changed, file_date, load_id, line) as
+    (cast((epoch_us(coalesce(changed, timestamp '0001-01-01')) + 62135596800000000) // 1000000
+          as uhugeint) << 89)
+    | (cast(file_date - date '0001-01-01' as uhugeint) << 67)
+    | (cast(load_id as uhugeint) << 36)
+    | cast(line as uhugeint);
+create or replace macro version_file_date(rank) as
+    date '0001-01-01' + cast((rank >> 67) & 4194303 as integer);
+create or replace macro version_load_id(rank) as cast((rank >> 36) & 2147483647 as integer);
+create or replace macro version_line(rank) as cast(rank & 68719476735 as bigint);

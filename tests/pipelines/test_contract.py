@@ -441,3 +441,46 @@ def test_sql_macros_on_null(macros: duckdb.DuckDBPyConnection) -> None:
     assert macros.execute(
         "select imei_normalise(null), nmu_normalise(null), partita_iva_valid(null)"
     ).fetchone() == (None, None, False)
+
+
+# The version order's parts, each over its whole range (times to the second).
+whole_seconds = st.datetimes().map(lambda moment: moment.replace(microsecond=0))
+version_parts = st.tuples(
+    st.none() | whole_seconds,
+    st.dates(),
+    st.integers(min_value=0, max_value=2**31 - 1),
+    st.integers(min_value=0, max_value=2**36 - 1),
+)
+
+
+def order_key(parts: tuple[datetime | None, date, int, int]) -> tuple[datetime, date, int, int]:
+    changed, file_date, load_id, line = parts
+    return (changed or datetime(1, 1, 1), file_date, load_id, line)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(version_parts, min_size=2, max_size=30))
+@example([(None, date(2024, 3, 1), 7, 2), (datetime(1, 1, 1), date(2024, 3, 1), 7, 3)])
+@example([(datetime(1969, 12, 31, 23, 59, 59), date(9999, 12, 31), 2**31 - 1, 2**36 - 1),
+          (datetime(1970, 1, 1), date(1, 1, 1), 0, 0)])
+def test_version_rank_orders_as_the_parts_do_and_keeps_the_lineage(
+    macros: duckdb.DuckDBPyConnection, versions: list[tuple[datetime | None, date, int, int]]
+) -> None:
+    ranked = macros.execute(
+        """
+        select position, version_file_date(rank), version_load_id(rank), version_line(rank)
+        from (
+            select position, version_rank(changed, file_date, load_id, line) as rank
+            from (select unnest($changed) as changed, unnest($file_date) as file_date,
+                         unnest($load_id) as load_id, unnest($line) as line,
+                         unnest(range(len($line))) as position)
+        )
+        order by rank, position
+        """,
+        {"changed": [v[0] for v in versions], "file_date": [v[1] for v in versions],
+         "load_id": [v[2] for v in versions], "line": [v[3] for v in versions]},
+    ).fetchall()
+
+    expected = sorted(range(len(versions)), key=lambda i: (order_key(versions[i]), i))
+    assert [row[0] for row in ranked] == expected
+    assert [row[1:] for row in ranked] == [versions[i][1:] for i in expected]
