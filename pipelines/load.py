@@ -24,6 +24,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from queue import SimpleQueue
 from typing import TextIO
 
 import duckdb
@@ -407,10 +408,12 @@ def _load_rows(con: duckdb.DuckDBPyConnection, kind: SourceKind, raw: RawFile,
 # database, the next files while the current one is loaded: temporary tables are seen only
 # by the connection that made them.
 STAGE = "stage"
-# Files staged ahead, each by a connection of its own. Two keep both cores busy: while a
-# large file's rows are loaded (two million devices take seconds) the files after it are
-# read; more would hold more files in memory for no gain on two cores.
-STAGED_AHEAD = 2
+# Files staged ahead of the load, each by a connection of its own: two reads and the load
+# keep two cores busy (more staged at once only contend for them).
+STAGERS = 2
+# A file this large is read by all threads even beside others: read by one, it would
+# keep the load waiting while the other reader has caught up (two million devices).
+PARALLEL_READ_BYTES = 128 * 2**20
 
 
 @dataclass
@@ -449,7 +452,8 @@ def _already_loaded(con: duckdb.DuckDBPyConnection, result: FileResult, content_
 
 
 def stage_file(con: duckdb.DuckDBPyConnection, path: Path, today: date,
-               database: str | None = None, load_id: int | None = None) -> Staged:
+               database: str | None = None, load_id: int | None = None,
+               parallel: bool = True) -> Staged:
     """Open, check and read one file into a staging table: a temporary table of `con`, or a
     table of the attached `database` (so that another connection can load it). The file's
     `load_id` is given when files are staged out of order, or taken from the sequence.
@@ -476,7 +480,7 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: Path, today: date,
         table = f"staged_{load_id}"
         staged.table = f"{database}.{table}" if database else table
         staged.raw = read_into(con, opened, staged.table, _staging(kind, positions),
-                               {"load_id": load_id, "file_date": staged.export_date})
+                               {"load_id": load_id, "file_date": staged.export_date}, parallel)
     except FileRefused as refused:
         if staged.table is not None:
             drop_raw(con, staged.table)
@@ -533,13 +537,58 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, today: date) -> FileRe
     return load_staged(con, stage_file(con, path, today))
 
 
-def _abandon(staging: Future[Staged]) -> None:
-    """Wait for a file being staged that will not be loaded (its connection must be idle
-    before the session closes); its table goes with the in-memory database."""
-    try:
-        staging.result()
-    except BaseException:  # noqa: BLE001, S110 - the load is failing for another reason
-        pass
+class StagingAhead:
+    """The files of a load staged ahead of it, in the stage database, STAGERS at once.
+
+    Files staged side by side are each read by one thread: the reads and the load keep
+    both cores busy, and a parallel read's coordination costs more than it gains (a full
+    load: 4 s less work). A lone file, or a large one, is read by all threads.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, files: list[Path], today: date,
+                 executor: ThreadPoolExecutor):
+        self.con, self.files, self.today, self.executor = con, files, today, executor
+        self.sizes = [path.stat().st_size for path in files]
+        self.readers: SimpleQueue[duckdb.DuckDBPyConnection] = SimpleQueue()
+        self.opened = [con.cursor() for _ in range(STAGERS)]
+        for reader in self.opened:
+            self.readers.put(reader)
+        self.upcoming: deque[Future[Staged]] = deque()
+        self.submitted = 0
+
+    def _stage(self, index: int, load_id: int) -> Staged:
+        parallel = len(self.files) == 1 or self.sizes[index] >= PARALLEL_READ_BYTES
+        reader = self.readers.get()
+        try:
+            return stage_file(reader, self.files[index], self.today, STAGE, load_id, parallel)
+        finally:
+            self.readers.put(reader)
+
+    def _top_up(self) -> None:
+        while self.submitted < len(self.files) and len(self.upcoming) < STAGERS:
+            # load ids follow the files' order (settle_current orders versions by them),
+            # whichever of the files staged at once is read first
+            [(load_id,)] = self.con.execute("select nextval('raw.load_id_seq')").fetchall()
+            self.upcoming.append(self.executor.submit(self._stage, self.submitted, load_id))
+            self.submitted += 1
+
+    def next(self) -> Staged:
+        """The next file in load order, once staged; the files after it go on staging."""
+        self._top_up()
+        staged = self.upcoming.popleft().result()
+        self._top_up()
+        return staged
+
+    def close(self) -> None:
+        """Wait for the files being staged that will not be loaded (a connection must be
+        idle before the session closes); their tables go with the in-memory database."""
+        for future in self.upcoming:
+            try:
+                future.result()
+            except BaseException:  # noqa: BLE001, S110 - the load is failing for another reason
+                pass
+        for reader in self.opened:
+            reader.close()
 
 
 def load_paths(
@@ -555,27 +604,14 @@ def load_paths(
     # a load bigger than a quarter of the warehouse rebuilds its indexes rather than updating them
     size = sum(path.stat().st_size for path in files)
     bulk = not db.exists() or (size > BULK_LOAD_BYTES and size > db.stat().st_size // 4)
-    with write_session(db, bulk=bulk) as session, ThreadPoolExecutor(STAGED_AHEAD) as stager:
+    with write_session(db, bulk=bulk) as session, ThreadPoolExecutor(STAGERS) as executor:
         con = session.con
         con.execute(f"attach ':memory:' as {STAGE}")
-        readers = [con.cursor() for _ in range(STAGED_AHEAD)]
-
-        def stage(index: int) -> Future[Staged]:
-            # load ids follow the files' order (settle_current orders versions by them),
-            # whichever of the files staged at once is read first
-            [(load_id,)] = con.execute("select nextval('raw.load_id_seq')").fetchall()
-            return stager.submit(stage_file, readers[index % STAGED_AHEAD], files[index],
-                                 today, STAGE, load_id)
-
-        upcoming = deque(stage(index) for index in range(min(STAGED_AHEAD, len(files))))
+        ahead = StagingAhead(con, files, today, executor)
         try:
             for number, path in enumerate(files, start=1):
                 began = time.perf_counter()
-                staged = upcoming.popleft().result()
-                if number - 1 + STAGED_AHEAD < len(files):
-                    # the reader this file was staged by is free again
-                    upcoming.append(stage(number - 1 + STAGED_AHEAD))
-                result = load_staged(con, staged)
+                result = load_staged(con, ahead.next())
                 _test_hook(f"after-file-{number}")
                 results.append(result)
                 if not (result.error or result.already_loaded):
@@ -589,10 +625,7 @@ def load_paths(
                     say(f"[{number}/{len(files)}] {path.name}: {result.read} rows "
                         f"({time.perf_counter() - began:.1f} s)")
         finally:
-            for staging in upcoming:
-                _abandon(staging)
-            for reader in readers:
-                reader.close()
+            ahead.close()
         con.execute(f"detach {STAGE}")
         began = time.perf_counter()
         if settle_current(con, results):

@@ -366,14 +366,17 @@ def _open_csv(path: Path) -> Opened:
 
 def read_csv_into(
     con: duckdb.DuckDBPyConnection, opened: Opened, table: str, select: Select,
-    params: dict[str, object],
+    params: dict[str, object], parallel: bool = True,
 ) -> RawFile:
     path, scan, delimiter, headers = opened.path, opened.scan, opened.delimiter, opened.headers
     readable = opened.readable
     assert scan is not None and delimiter is not None and readable is not None
+    # one thread reads the records all of them would only where no quote is: the two
+    # readers take a stray quote differently (one rejects the line, one reads on)
+    parallel = parallel or scan.quotes > 0
     try:
         rejected = _read_csv_table(con, readable, opened.read_encoding, table, delimiter,
-                                   headers, select, params)
+                                   headers, select, params, parallel)
         [(row_count,)] = con.execute(f"select count(*) from {table}").fetchall()
         starts = None
         if scan.lines != 1 + row_count + len(rejected):
@@ -405,10 +408,10 @@ def read_csv_into(
 
 def _read_csv_table(
     con: duckdb.DuckDBPyConnection, path: Path, encoding: str, table: str, delimiter: str,
-    headers: list[str], select: Select, params: dict[str, object],
+    headers: list[str], select: Select, params: dict[str, object], parallel: bool,
 ) -> list[RejectedLine]:
     """The rows DuckDB can read, through `select`, into `table` (file order), and the lines
-    it rejected."""
+    it rejected; read by all of DuckDB's threads, or (not `parallel`) by one."""
     _, name, temporary = _located(table)
     rejects, scans = f"{name}_rejects", f"{name}_scans"  # the connection's own, always
     source = f"""read_csv(
@@ -427,9 +430,9 @@ def _read_csv_table(
         "columns": {cell_name(i): "VARCHAR" for i in range(len(headers))},
     }
     try:
-        con.execute(statement, parameters | {"parallel": True})
+        con.execute(statement, parameters | {"parallel": parallel})
     except duckdb.Error as error:
-        if "quoted new lines" not in str(error):
+        if not parallel or "quoted new lines" not in str(error):
             raise
         # the parallel reader cannot pad short rows once a quoted cell spans lines
         con.execute(statement, parameters | {"parallel": False})
@@ -810,9 +813,12 @@ def read_into(
     table: str,
     select: Select = keep_cells,
     params: dict[str, object] | None = None,
+    parallel: bool = True,
 ) -> RawFile:
     """Read an export's rows into `table` through `select` (by default the cells as text:
-    line, c0, c1, ...), numbered with their lines; drop_raw drops it.
+    line, c0, c1, ...), numbered with their lines; drop_raw drops it. A CSV is read by all
+    of DuckDB's threads, or (not `parallel`: other reads keep the cores busy, and the file
+    holds no quote) by one.
 
     Call it outside a transaction: a CSV whose quoted cells span lines is read a second time
     when the first, parallel, read fails, and a failed statement would abort the transaction.
@@ -820,10 +826,12 @@ def read_into(
     if isinstance(opened, Path):
         opened = open_export(opened)
     path, before = opened.path, opened.state
-    reader = read_xlsx_into if opened.file_format == "xlsx" else read_csv_into
     with _refusing_os_errors():
         try:
-            raw = reader(con, opened, table, select, params or {})
+            if opened.file_format == "xlsx":
+                raw = read_xlsx_into(con, opened, table, select, params or {})
+            else:
+                raw = read_csv_into(con, opened, table, select, params or {}, parallel)
         except FileRefused:
             if _file_state(path) != before:
                 raise _CHANGED from None

@@ -476,3 +476,38 @@ def test_any_bytes_give_a_result_and_counts_that_reconcile(
     # every claim loaded is a new key here: the tables grew by exactly the counts
     assert (claims, quarantined, logged) == (result.loaded, result.quarantined, 1)
     assert result.loaded <= versions <= result.loaded + result.superseded
+
+
+# ------------------------------------------------------------------ one thread or all
+
+unquoted_cell = st.text(alphabet="ab1 .-/:àè€", max_size=6)
+unquoted_line = st.lists(unquoted_cell, max_size=7).map(";".join)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    lines=st.lists(unquoted_line, max_size=12),
+    ending=st.sampled_from(["\n", "\r\n"]),
+    final_break=st.booleans(),
+)
+def test_one_thread_and_all_read_an_unquoted_file_alike(
+    lines: list[str], ending: str, final_break: bool
+) -> None:
+    # a load reads files staged side by side with one thread each; a lone file with all
+    text = ending.join(["A;B;C;D", *lines]) + (ending if final_break else "")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "segnalazioni.csv"
+        path.write_text(text, encoding="utf-8")
+        con = duckdb.connect()
+        read = {}
+        for parallel in (True, False):
+            raw = pipelines.readers.read_into(con, path, "cells", parallel=parallel)
+            read[parallel] = (
+                con.execute("select * from cells order by line").fetchall(),
+                [(r.line, r.text, r.message) for r in raw.rejected],
+                raw.row_count,
+            )
+            pipelines.readers.drop_raw(con, "cells")
+        con.close()
+    event(f"{len(read[True][0])} rows, {len(read[True][1])} rejected")
+    assert read[False] == read[True]
