@@ -336,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
         # a daily load takes seconds: one run more than the full load, for a true median,
         # at the two sizes the budget compares
         incremental = statistics.median(
-            incremental_load(db, daily) for _ in range(1 if label == "0.25x" else repeats + 1)
+            incremental_load(db, daily) for _ in range(1 if label == "0.25x" else 2 * repeats + 1)
         )
         databases[label] = db
         scaling[label] = {

@@ -392,12 +392,12 @@ def _load_rows(con: duckdb.DuckDBPyConnection, kind: SourceKind, raw: RawFile,
     )
     delete_condition = " and ".join(f"core.{kind.name}.{k} = winners.{k}" for k in kind.key)
     con.execute(f"delete from core.{kind.name} using winners where {delete_condition}")
-    con.execute(
-        f"""insert into core.{kind.name} by name
-            select valid.* from valid semi join winners using (line)"""
-    )
     (valid_count,) = con.execute("select count(*) from valid").fetchone()
     (loaded,) = con.execute("select count(*) from winners").fetchone()
+    # every valid line wins in a file of distinct keys newer than the current rows (a full
+    # device export): then no join picks them
+    chosen = "" if loaded == valid_count else " semi join winners using (line)"
+    con.execute(f"insert into core.{kind.name} by name select valid.* from valid{chosen}")
     (no_value,) = con.execute(f"select count(*) from {staged} where no_value").fetchone()
     con.execute("drop view if exists valid")
     con.execute("drop table if exists winners")
