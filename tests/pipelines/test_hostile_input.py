@@ -131,6 +131,31 @@ def test_lines_with_no_value_are_no_records(
     ]
 
 
+def test_spaces_around_cells_are_not_part_of_them(
+    exports: ExportFolder, warehouse: Warehouse, rows: RowBuilders
+) -> None:
+    plain = rows.claim(number="R0001")
+    pads = ["  {}", "{} ", " {}  ", "{}"]
+    padded = [pads[i % len(pads)].format(value) if value else value
+              for i, value in enumerate(rows.claim(number="R0002").values())]
+    required_blank = rows.claim(number="R0003") | {"Stato": "   "}
+    exports.text("segnalazioni_spazi.csv", "\r\n".join(
+        [HEADER, ";".join(plain.values()), ";".join(padded), ";".join(required_blank.values())]
+    ))
+
+    warehouse.load(exports.path)
+
+    stored = warehouse.rows(
+        """select * exclude (request_number, load_id, line, file_date, row_hash)
+           from core.claims order by request_number"""
+    )
+    assert len(stored) == 2
+    assert stored[1] == stored[0]
+    assert warehouse.rows("select line, reasons from raw.quarantine") == [
+        (4, ["missing: Stato"])
+    ]
+
+
 def test_mixed_encodings_are_refused_naming_both_lines(
     exports: ExportFolder, warehouse: Warehouse, rows: RowBuilders
 ) -> None:
