@@ -2,9 +2,9 @@
 
 Each file loads in its own transaction inside one write session (see warehouse.py): a
 refused file leaves nothing behind, and the whole run is swapped in atomically at the end.
-Validation and versioning are set-based SQL generated from the contract (staging.py). A
-file is staged (opened, read and checked into a table) by a second connection while the
-file before it loads (stage_file, then load_staged).
+Validation and versioning are set-based SQL generated from the contract (staging.py).
+Files are staged (opened, read and checked into a table) by two other connections, ahead
+of the file being loaded (StagingAhead: stage_file, then load_staged).
 
 Claims and enablements keep every version. For them a file's transaction quarantines its
 bad rows, keeps its valid rows waiting to be written as history (in few large inserts),
