@@ -343,6 +343,9 @@ def _load_rows(con: duckdb.DuckDBPyConnection, kind: SourceKind, raw: RawFile,
         from {staged} where len(reasons) = 0
         """
     )
+    (valid_count,) = con.execute("select count(*) from valid").fetchone()
+    (no_value,) = con.execute(f"select count(*) from {staged} where no_value").fetchone()
+    quarantined += len(raw.rejected)
     if history:
         # the file's valid rows wait with those of the files before it: the history is
         # written in few large inserts (a small insert leaves a part-filled row group,
@@ -364,11 +367,9 @@ def _load_rows(con: duckdb.DuckDBPyConnection, kind: SourceKind, raw: RawFile,
         arrivals = _arrivals_table(kind)
         con.execute(f"create temp table if not exists {arrivals} as {newest} limit 0")
         con.execute(f"insert into {arrivals} {newest}")
-        (valid_count,) = con.execute("select count(*) from valid").fetchone()
-        (no_value,) = con.execute(f"select count(*) from {staged} where no_value").fetchone()
-        con.execute("drop view if exists valid")
+        con.execute("drop view valid")
         # provisional until settle_current: every valid row counted as loaded
-        return valid_count, 0, quarantined + len(raw.rejected), no_value
+        return valid_count, 0, quarantined, no_value
     # the newest line of each key wins unless the current row is as new or newer; matched
     # on narrow (key, order, line) triples: only the winners' keys and lines are kept, and
     # their wide rows go from the staged rows straight into the current table
@@ -392,16 +393,14 @@ def _load_rows(con: duckdb.DuckDBPyConnection, kind: SourceKind, raw: RawFile,
     )
     delete_condition = " and ".join(f"core.{kind.name}.{k} = winners.{k}" for k in kind.key)
     con.execute(f"delete from core.{kind.name} using winners where {delete_condition}")
-    (valid_count,) = con.execute("select count(*) from valid").fetchone()
     (loaded,) = con.execute("select count(*) from winners").fetchone()
     # every valid line wins in a file of distinct keys newer than the current rows (a full
     # device export): then no join picks them
     chosen = "" if loaded == valid_count else " semi join winners using (line)"
     con.execute(f"insert into core.{kind.name} by name select valid.* from valid{chosen}")
-    (no_value,) = con.execute(f"select count(*) from {staged} where no_value").fetchone()
-    con.execute("drop view if exists valid")
-    con.execute("drop table if exists winners")
-    return loaded, valid_count - loaded, quarantined + len(raw.rejected), no_value
+    con.execute("drop view valid")
+    con.execute("drop table winners")
+    return loaded, valid_count - loaded, quarantined, no_value
 
 
 # Files are staged (read and checked) by other connections in this attached in-memory
@@ -533,7 +532,7 @@ def load_staged(con: duckdb.DuckDBPyConnection, staged: Staged) -> FileResult:
 
 
 def load_file(con: duckdb.DuckDBPyConnection, path: Path, today: date) -> FileResult:
-    """Stage and load one file on one connection (load_paths stages the next file ahead)."""
+    """Stage and load one file on one connection (load_paths stages files ahead)."""
     return load_staged(con, stage_file(con, path, today))
 
 
@@ -545,10 +544,10 @@ class StagingAhead:
     load: 4 s less work). A lone file, or a large one, is read by all threads.
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, files: list[Path], today: date,
-                 executor: ThreadPoolExecutor):
-        self.con, self.files, self.today, self.executor = con, files, today, executor
-        self.sizes = [path.stat().st_size for path in files]
+    def __init__(self, con: duckdb.DuckDBPyConnection, files: list[Path], sizes: list[int],
+                 today: date, executor: ThreadPoolExecutor):
+        self.con, self.files, self.sizes = con, files, sizes
+        self.today, self.executor = today, executor
         self.readers: SimpleQueue[duckdb.DuckDBPyConnection] = SimpleQueue()
         self.opened = [con.cursor() for _ in range(STAGERS)]
         for reader in self.opened:
@@ -574,7 +573,7 @@ class StagingAhead:
 
     def next(self) -> Staged:
         """The next file in load order, once staged; the files after it go on staging."""
-        self._top_up()
+        self._top_up()  # the first call submits the first files
         staged = self.upcoming.popleft().result()
         self._top_up()
         return staged
@@ -602,12 +601,13 @@ def load_paths(
     results = []
     today = date.today()
     # a load bigger than a quarter of the warehouse rebuilds its indexes rather than updating them
-    size = sum(path.stat().st_size for path in files)
+    sizes = [path.stat().st_size for path in files]
+    size = sum(sizes)
     bulk = not db.exists() or (size > BULK_LOAD_BYTES and size > db.stat().st_size // 4)
     with write_session(db, bulk=bulk) as session, ThreadPoolExecutor(STAGERS) as executor:
         con = session.con
         con.execute(f"attach ':memory:' as {STAGE}")
-        ahead = StagingAhead(con, files, today, executor)
+        ahead = StagingAhead(con, files, sizes, today, executor)
         try:
             for number, path in enumerate(files, start=1):
                 began = time.perf_counter()
