@@ -17,10 +17,15 @@ DESCRIBING_KINDS = frozenset({"devices", "customers", "assistance_points"})
 
 
 def record_changed_claims(con: duckdb.DuckDBPyConnection) -> None:
-    """Note the claims of the loader's `winners` table as changed by this load (in the
-    temporary table changed_claims, which the connection's next refresh reads)."""
-    con.execute("create temp table if not exists changed_claims (request_number varchar)")
-    con.execute("insert into changed_claims select request_number from winners")
+    """Note the claims of the loader's `winners` table as changed by this load, with the
+    load each new current version came with (in the temporary table changed_claims, which
+    the connection's next refresh reads)."""
+    con.execute(
+        "create temp table if not exists changed_claims (request_number varchar, load_id integer)"
+    )
+    con.execute(
+        "insert into changed_claims select request_number, version_load_id(version) from winners"
+    )
 
 
 def refresh_tickets(con: duckdb.DuckDBPyConnection, rebuild: bool = True) -> None:
@@ -46,14 +51,16 @@ def refresh_tickets(con: duckdb.DuckDBPyConnection, rebuild: bool = True) -> Non
         where request_number in (select request_number from changed_claims)
         """
     )
+    # the changed claims are exactly the current rows this load wrote: load ids grow, so
+    # every current row from the load's first id on (a bound value the scan can use)
+    [(first_load_id,)] = con.execute("select min(load_id) from changed_claims").fetchall()
     con.execute(
         """
         insert into marts.tickets
-        select * from marts.ticket_base(
-            request_numbers := (select list(distinct request_number) from changed_claims)
-        )
+        select * from marts.ticket_base(from_load_id := $1)
         order by customer_code, request_number
-        """
+        """,
+        [first_load_id],
     )
     con.execute("drop table changed_claims")
 

@@ -1,7 +1,7 @@
 -- The SLA of every claim (sla.md), in two parts:
 --
--- marts.ticket_base(request_numbers): one row per claim (current version; only those
---   listed, when a list is given) with everything that does not depend on the as-of
+-- marts.ticket_base(from_load_id): one row per claim (current version; with an id, only
+--   the claims whose current version came with that load or a later one) with everything that does not depend on the as-of
 --   date T: the dates S, S', D and A, their business-day indexes, the business days
 --   taken and the documentation wait, the state when it is settled whatever T
 --   (excluded, met, breached on delivery), and the device, customer and assistance
@@ -20,7 +20,7 @@
 --   S' = the business day with index next(S), D = the one with index next(S) + n,
 --   numpy's busday_count(X, Y) = next(Y) - next(X)   (business days in [X, Y)) if X <= Y,
 --                                index(Y) - index(X)  (minus those in (Y, X])  if X > Y.
-create or replace macro marts.ticket_base(request_numbers := null) as table
+create or replace macro marts.ticket_base(from_load_id := null) as table
 with
 calendar as (select * from core.calendar),
 
@@ -42,9 +42,10 @@ dated as (
         cast(claims.documentation_received_at as date) as clock_start_date,
         cast(claims.replacement_available_at as date) as available_date
     from core.claims as claims
-    -- a load that brought only claims recomputes only those (pipelines/tickets.py)
-    where request_numbers is null
-       or claims.request_number in (select unnest(request_numbers))
+    -- a load that brought only claims recomputes only those (pipelines/tickets.py); load ids
+    -- grow, so this load's rows are the last ones appended, and the filter reaches the scan
+    -- (a bound id): the zone maps skip every earlier row group
+    where from_load_id is null or claims.load_id >= from_load_id
 ),
 
 indexed as (

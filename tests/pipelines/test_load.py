@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import itertools
 import json
+import os
 import tempfile
 import threading
 import zipfile
@@ -18,6 +20,7 @@ import pytest
 
 import pipelines.load
 import pipelines.readers
+import pipelines.warehouse
 from pipelines.cli import main
 from pipelines.load import FileResult, load_file, settle_current
 from pipelines.warehouse import ensure_schema
@@ -943,6 +946,66 @@ def test_a_first_load_that_fails_leaves_no_warehouse(
         warehouse.load(exports.path)
     assert not warehouse.db.exists()
     assert not warehouse.db.with_name("kasko.duckdb.loading").exists()
+
+
+def test_a_failed_early_flush_of_the_copy_fails_the_load(
+    exports: ExportFolder, warehouse: Warehouse, rows: RowBuilders, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The copy is fsynced on a thread while the load works: its error fails the load (a
+    later fsync of the same file may not report it), and the served file stays as it was."""
+    warehouse.load(exports.csv("clienti.csv", [rows.customer()]))
+    snapshot, digest = warehouse.snapshot(), warehouse.file_digest()
+    fsync = os.fsync
+    flushed_on: list[str] = []
+
+    def fails_on_the_flushing_thread(fd: int) -> None:
+        flushed_on.append(threading.current_thread().name)
+        if threading.current_thread().name.startswith("fsync "):
+            raise OSError(errno.EIO, "Input/output error")
+        fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fails_on_the_flushing_thread)
+    with pytest.raises(OSError, match="Input/output error"):
+        warehouse.load(exports.csv("dispositivi.csv", [rows.device()]))
+    monkeypatch.undo()
+
+    assert flushed_on == ["fsync kasko.duckdb.loading"]
+    assert warehouse.file_digest() == digest
+    assert warehouse.snapshot() == snapshot
+    assert sorted(p.name for p in warehouse.db.parent.iterdir()) == [
+        "kasko.duckdb", "kasko.duckdb.lock"
+    ]
+
+
+def test_daily_loads_leave_row_groups_unmerged_until_enough_are_spare(
+    exports: ExportFolder, warehouse: Warehouse, rows: RowBuilders, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each daily load deletes current rows and appends their new versions as a row group;
+    the checkpoint merges the table's row groups (and drops the deleted rows) only once
+    SPARE_ROW_GROUPS_BEFORE_MERGE row groups are more than the rows need."""
+    monkeypatch.setattr(pipelines.warehouse, "SPARE_ROW_GROUPS_BEFORE_MERGE", 3)
+    numbers = [f"R000{n}" for n in range(1, 8)]
+    warehouse.load(exports.csv("segnalazioni_2024-03-05.csv", [
+        rows.claim(number=number) for number in numbers
+    ]))
+    layout = """
+        select count(distinct row_group_id), sum(count)
+        from pragma_storage_info('core.claims') where column_id = 0 and column_path = '[0]'
+    """
+    assert warehouse.rows(layout) == [(1, 7)]
+    after_each_day = []
+    for day, number in zip(range(6, 12), numbers[:6], strict=True):
+        # one claim changes a day: its current row is deleted, its new version appended
+        warehouse.load(exports.csv(f"segnalazioni_2024-03-{day:02}.csv", [
+            rows.claim(number=number, updated=f"{day:02}/03/2024 18:00"),
+        ]))
+        after_each_day.append(warehouse.rows(layout)[0])
+    # (row groups, rows stored counting the deleted ones): the third day's checkpoint merges
+    assert after_each_day == [(2, 8), (3, 9), (1, 7), (2, 8), (3, 9), (1, 7)]
+    assert warehouse.rows("select request_number, updated_at from core.claims order by 1") == [
+        (number, datetime(2024, 3, day, 18, 0))
+        for day, number in zip(range(6, 12), numbers[:6], strict=True)
+    ] + [("R0007", datetime(2024, 3, 5, 10, 30))]  # as first loaded
 
 
 # ------------------------------------------------------------------ the command line

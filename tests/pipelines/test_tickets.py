@@ -53,17 +53,22 @@ def test_a_claims_only_load_recomputes_the_changed_claims(
     stored, fresh = stored_and_fresh(warehouse)
     assert stored == fresh and len(stored) == 2
 
-    # a day later: R0001 is delivered, R0003 is new; R0002 is left as it was
-    warehouse.load(exports.csv("segnalazioni_2024-03-06.csv", [
-        rows.claim(**{
-            "Data ultimo aggiornamento": "06/03/2024 18:00",
-            "Stato": "Disponibile al ritiro",
-            "Data disponibilità sostitutivo": "06/03/2024 17:00",
-        }),
-        rows.claim(**{"Numero richiesta": "R0003", "IMEI": IMEI_B,
-                      "Data apertura": "06/03/2024 09:00",
-                      "Data ricezione documentazione": "06/03/2024 09:00"}),
-    ]))
+    # two days' files in one load: R0001 is delivered, then R0003 is new; R0002 is left as
+    # it was (the first file's claims are recomputed too, not only the last file's)
+    warehouse.load(
+        exports.csv("segnalazioni_2024-03-06.csv", [
+            rows.claim(**{
+                "Data ultimo aggiornamento": "06/03/2024 18:00",
+                "Stato": "Disponibile al ritiro",
+                "Data disponibilità sostitutivo": "06/03/2024 17:00",
+            }),
+        ]),
+        exports.csv("segnalazioni_2024-03-07.csv", [
+            rows.claim(**{"Numero richiesta": "R0003", "IMEI": IMEI_B,
+                          "Data apertura": "06/03/2024 09:00",
+                          "Data ricezione documentazione": "06/03/2024 09:00"}),
+        ]),
+    )
     assert refreshes == [True, False]  # the first load in full, the second claim by claim
     stored, fresh = stored_and_fresh(warehouse)
     assert stored == fresh
