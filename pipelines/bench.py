@@ -215,14 +215,17 @@ def access_calls(db: Path, warm_calls: int) -> list[Figure]:
     from dashboard.access.data import ClaimFilters
 
     con = duckdb.connect(str(db), read_only=True)
-    imei, largest = con.execute(
+    imei, number, largest = con.execute(
         """
         with largest as (
             select customer_code from core.devices group by all order by count(*) desc limit 1
+        ),
+        first_claim as (
+            select imei, request_number from core.claims
+            where customer_code = (select customer_code from largest)
+            order by request_number limit 1
         )
-        select (select imei from core.claims where customer_code = largest.customer_code
-                order by request_number limit 1), customer_code
-        from largest
+        select imei, request_number, (select customer_code from largest) from first_claim
         """
     ).fetchone()
     am_login = "account.manager@kasko.demo"  # the generator gives them 200 customers at bench
@@ -249,6 +252,8 @@ def access_calls(db: Path, warm_calls: int) -> list[Figure]:
             lambda: data.portfolio(account_manager, as_of, db), 0.300),
         "enablement list, largest customer (p95)": (
             lambda: data.list_lines(management, largest, warehouse=db), None),
+        "claim detail by request number (p95)": (
+            lambda: data.claim_detail(management, number, as_of, db), None),
     }
     figures = []
     for name, (call, budget) in calls.items():

@@ -245,14 +245,15 @@ def write_session(path: Path, bulk: bool = False) -> Iterator[WriteSession]:
         staging = _staging_path(path)
         for leftover in (staging, staging.with_name(staging.name + ".wal")):
             leftover.unlink(missing_ok=True)  # a killed load's copy: never served, safe to drop
-        flushing = None
         if path.exists():
             _copy_file(path, staging)
-            # the copy's pages go to disk while the load works (on the CPU), so the fsync
-            # at the end writes only what the load changed
-            flushing = BackgroundFsync(staging)
         _test_hook("after-copy")
         con = duckdb.connect(str(staging), config=DUCKDB_CONFIG)
+        # the copy's pages go to disk while the load works (on the CPU; its commits go to the
+        # WAL until the checkpoint), so the fsync at the end writes only what the load
+        # changed. Started once DuckDB has opened the file: opening writes to it, and a
+        # write to a page being flushed waits for the flush.
+        flushing = BackgroundFsync(staging) if path.exists() else None
         # the copy is written once, at the end: a checkpoint after every file's commit would
         # rewrite the tables (and their indexes) sixty times over in a full load
         con.execute("set checkpoint_threshold = '64GB'")

@@ -282,7 +282,9 @@ def claim_detail(
         if claim is None:
             return None
         versions = frame(cursor, "claim_versions", request_number=number, **scoped)
-        flags = frame(cursor, "claim_flags", request_number=number, **scoped)
+        flags = frame(
+            cursor, "claim_flags", request_number=number, imei=claim["imei"], **scoped
+        )
         device = first_row(frame(cursor, "claim_device", imei=claim["imei"], **scoped))
         point = None
         if claim.get("assistance_point_code"):

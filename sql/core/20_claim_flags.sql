@@ -1,9 +1,13 @@
 -- One row per claim (current version) and inconsistency found with other data.
 -- Flagged claims are loaded and shown; nothing is dropped for a flag.
-create or replace view core.claim_flags as
+-- core.claim_flags_of(imei): the flags of the claims on one IMEI (every flag depends only
+-- on the claim's own row and the rows sharing its IMEI), for a claim's detail view: a
+-- bound IMEI reaches the scans, where the view computes every claim's flags (a window
+-- over all open claims) to keep one claim's (200 ms at a million claims, 33 ms).
+create or replace macro core.claim_flags_of(of_imei := null) as table
 with
-claims as (select * from core.claims),
-devices as (select * from core.devices),
+claims as (select * from core.claims where of_imei is null or imei = of_imei),
+devices as (select * from core.devices where of_imei is null or imei = of_imei),
 
 imei_not_in_inventory as (
     select claims.request_number, 'imei_not_in_inventory' as flag,
@@ -51,4 +55,6 @@ select * from imei_not_in_inventory
 union all select * from protection_not_active
 union all select * from several_open_claims
 union all select * from customer_differs_from_inventory
-union all select * from unknown_customer
+union all select * from unknown_customer;
+
+create or replace view core.claim_flags as select * from core.claim_flags_of();

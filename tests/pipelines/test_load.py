@@ -791,6 +791,14 @@ def test_inconsistent_rows_are_loaded_and_flagged(
         ("R0003", "several_open_claims", f"2 open claims for IMEI {IMEI_A}"),
         ("R0004", "several_open_claims", f"2 open claims for IMEI {IMEI_A}"),
     ]
+    # a claim's detail view asks for the flags of its IMEI only: the same, claim by claim
+    for number, imei in warehouse.rows("select request_number, imei from core.claims"):
+        assert warehouse.rows(
+            """select * from core.claim_flags_of(of_imei := $1)
+               where request_number = $2 order by all""", [imei, number]
+        ) == warehouse.rows(
+            "select * from core.claim_flags where request_number = $1 order by all", [number]
+        )
     assert warehouse.rows("select * from core.enablement_flags") == [
         ("C001", "3400000000", "line_without_device",
          "no device of customer C001 uses line 3400000000"),
