@@ -8,7 +8,6 @@ from importlib.metadata import version
 from zoneinfo import ZoneInfo
 
 import duckdb
-import holidays
 
 from pipelines.config import settings
 
@@ -40,6 +39,10 @@ def today() -> date:
 
 def holiday_calendar(years: range, province: str | None) -> dict[date, str]:
     """Italian national holidays (plus one province's patron saint), by day, Italian names."""
+    # imported here: the package loads every country's calendars (0.15 s), and a daily load
+    # that keeps the calendar never needs them
+    import holidays
+
     italy = holidays.Italy(years=years, subdiv=province, language="it_IT")
     return dict(sorted(italy.items()))
 

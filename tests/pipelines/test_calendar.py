@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date, datetime
 from pathlib import Path
 
@@ -212,3 +214,18 @@ def test_a_load_builds_the_calendar_and_a_settings_change_rebuilds_it(
         assert con.execute(
             "select is_business_day from core.calendar where day = date '2026-06-29'"
         ).fetchone() == (False,)
+
+
+def test_a_load_that_keeps_the_calendar_does_not_import_the_holidays_package() -> None:
+    """The package loads every country's calendars (0.15 s of a daily load's 1.3 s); it is
+    imported when a calendar is built, not by the modules a load goes through."""
+    probe = (
+        "import sys, pipelines.cli, pipelines.load, pipelines.warehouse, pipelines.calendar;"
+        "print('holidays' in sys.modules)"
+    )
+    imported = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                              check=True, cwd=Path(__file__).resolve().parents[2])
+    assert imported.stdout.strip() == "False"
+    assert calendar.holiday_calendar(range(2026, 2027), None)[date(2026, 12, 8)] == (
+        "Immacolata Concezione"
+    )
