@@ -52,6 +52,10 @@ def test_a_claims_only_load_recomputes_the_changed_claims(
     )
     stored, fresh = stored_and_fresh(warehouse)
     assert stored == fresh and len(stored) == 2
+    # an earlier release's index, which a daily load of this one drops
+    con = duckdb.connect(str(warehouse.db))
+    con.execute("create index tickets_request_number on marts.tickets (request_number)")
+    con.close()
 
     # two days' files in one load: R0001 is delivered, then R0003 is new; R0002 is left as
     # it was (the first file's claims are recomputed too, not only the last file's)
@@ -70,6 +74,9 @@ def test_a_claims_only_load_recomputes_the_changed_claims(
         ]),
     )
     assert refreshes == [True, False]  # the first load in full, the second claim by claim
+    assert warehouse.rows("select index_name from duckdb_indexes() order by 1") == [
+        ("devices_imei",), ("load_log_content_hash",), ("tickets_imei",),
+    ]
     stored, fresh = stored_and_fresh(warehouse)
     assert stored == fresh
     by_number = {
