@@ -216,7 +216,7 @@ def access_calls(db: Path, warm_calls: int) -> list[Figure]:
     from dashboard.access.data import ClaimFilters
 
     con = duckdb.connect(str(db), read_only=True)
-    imei, number, largest = con.execute(
+    found = con.execute(
         """
         with largest as (
             select customer_code from core.devices group by all order by count(*) desc limit 1
@@ -229,6 +229,9 @@ def access_calls(db: Path, warm_calls: int) -> list[Figure]:
         select imei, request_number, (select customer_code from largest) from first_claim
         """
     ).fetchone()
+    if found is None:
+        raise SystemExit(f"{db}: the customer with the most devices has no claim to look up")
+    imei, number, largest = found
     am_login = "account.manager@kasko.demo"  # the generator gives them 200 customers at bench
     (customers_of_am,) = con.execute(
         "select count(*) from core.customers where account_manager = $1", [am_login]

@@ -615,8 +615,7 @@ def load_paths(
                 _test_hook(f"after-file-{number}")
                 results.append(result)
                 if not (result.error or result.already_loaded):
-                    session.changed = True
-                    session.kinds.add(result.kind)
+                    session.record_change(result.kind)
                 if result.error:
                     say(f"[{number}/{len(files)}] {path.name}: REFUSED: {result.error}")
                 elif result.already_loaded:

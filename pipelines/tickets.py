@@ -54,6 +54,9 @@ def refresh_tickets(con: duckdb.DuckDBPyConnection, rebuild: bool = True) -> Non
     # the changed claims are exactly the current rows this load wrote: load ids grow, so
     # every current row from the load's first id on (a bound value the scan can use)
     [(first_load_id,)] = con.execute("select min(load_id) from changed_claims").fetchall()
+    if first_load_id is None:  # no claim changed (an older export come late): nothing to add
+        con.execute("drop table changed_claims")
+        return
     con.execute(
         """
         insert into marts.tickets

@@ -231,6 +231,32 @@ class WriteSession:
     con: duckdb.DuckDBPyConnection
     changed: bool = False  # nothing changed: the copy is dropped, the served file kept as is
     kinds: set[str] = field(default_factory=set)  # the kinds whose data changed
+    copy: Path | None = None  # the copy of an existing warehouse the session writes
+    flushing: threading.Thread | None = None
+    flush_error: list[OSError] = field(default_factory=list)
+
+    def record_change(self, kind: str) -> None:
+        """Note that `kind`'s data changed; the first change starts writing the copy to disk.
+
+        The copy's pages then go to disk while the load works (on the CPU; its commits go
+        to the WAL until the checkpoint), so the fsync before the swap writes only what
+        the load changed. A session that changes nothing never writes its copy out.
+        """
+        self.changed = True
+        self.kinds.add(kind)
+        if self.copy is not None and self.flushing is None:
+            self.flushing = threading.Thread(
+                target=_fsync_noting_error, args=(self.copy, self.flush_error),
+                name=f"fsync {self.copy.name}", daemon=True,
+            )
+            self.flushing.start()
+
+    def finish_flush(self) -> None:
+        """Wait for the early fsync; raise what it met (a later fsync may not see it)."""
+        if self.flushing is not None:
+            self.flushing.join()
+        if self.flush_error:
+            raise self.flush_error[0]
 
 
 @contextlib.contextmanager
@@ -249,11 +275,6 @@ def write_session(path: Path, bulk: bool = False) -> Iterator[WriteSession]:
             _copy_file(path, staging)
         _test_hook("after-copy")
         con = duckdb.connect(str(staging), config=DUCKDB_CONFIG)
-        # the copy's pages go to disk while the load works (on the CPU; its commits go to the
-        # WAL until the checkpoint), so the fsync at the end writes only what the load
-        # changed. Started once DuckDB has opened the file: opening writes to it, and a
-        # write to a page being flushed waits for the flush.
-        flushing = BackgroundFsync(staging) if path.exists() else None
         # the copy is written once, at the end: a checkpoint after every file's commit would
         # rewrite the tables (and their indexes) sixty times over in a full load
         con.execute("set checkpoint_threshold = '64GB'")
@@ -263,7 +284,9 @@ def write_session(path: Path, bulk: bool = False) -> Iterator[WriteSession]:
         con.execute("set fsync_mode = 'NONE'")
         # a load keeps its peak memory (RSS) under 2 GB: DuckDB spills to disk beyond this
         con.execute(f"set memory_limit = '{LOAD_MEMORY_LIMIT}'")
-        session = WriteSession(con, changed=not path.exists())
+        # a new warehouse is written whole at the checkpoint: nothing to write out early
+        session = WriteSession(con, changed=not path.exists(),
+                              copy=staging if path.exists() else None)
         try:
             fingerprint = schema_fingerprint()
             schema_changed = _schema_changed(con, fingerprint)
@@ -293,14 +316,15 @@ def write_session(path: Path, bulk: bool = False) -> Iterator[WriteSession]:
         except BaseException:
             con.close()
             staging.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                session.finish_flush()  # no thread outlives the session; the error is raised
             raise
         con.close()
         if not session.changed:
             staging.unlink(missing_ok=True)
             return
         try:
-            if flushing is not None:
-                flushing.join()  # raises what the early fsync met: a later one may not see it
+            session.finish_flush()
             with staging.open("rb") as handle:
                 os.fsync(handle.fileno())
         except OSError:
@@ -315,13 +339,14 @@ def write_session(path: Path, bulk: bool = False) -> Iterator[WriteSession]:
 def _row_groups_to_merge(con: duckdb.DuckDBPyConnection, kinds: set[str]) -> bool:
     """Whether this checkpoint should merge row groups: a changed kind's current table
     (one without an index: DuckDB merges no other) holds SPARE_ROW_GROUPS_BEFORE_MERGE
-    row groups more than its rows need, or no kind is named (everything was rebuilt).
+    row groups more than its rows need, counting the deleted rows they still hold; or no
+    kind is named (a new release or new settings, a rare load: the merge is let run).
 
     A daily load deletes a few thousand current rows and appends their new versions as a
     small row group. Left to itself, the checkpoint then often merges three full row
     groups with their deletions and that small one (370,000 claims rewritten, a second
     of a two-second load). Skipping the merge until the small groups add up makes one
-    load in several pay it, for all of them.
+    load in several pay it, for all of them; that load's merges drop the deleted rows.
     """
     if not kinds:
         return True
@@ -362,25 +387,13 @@ def _copy_file(source: Path, target: Path) -> None:
     shutil.copyfile(source, target)
 
 
-class BackgroundFsync(threading.Thread):
-    """fsync a file on a thread of its own; `join` raises the error the fsync met."""
-
-    def __init__(self, path: Path) -> None:
-        super().__init__(name=f"fsync {path.name}", daemon=True)
-        self.path, self.error = path, None
-        self.start()
-
-    def run(self) -> None:
-        try:
-            with self.path.open("rb") as handle:
-                os.fsync(handle.fileno())
-        except OSError as error:
-            self.error = error
-
-    def join(self, timeout: float | None = None) -> None:
-        super().join(timeout)
-        if self.error is not None:
-            raise self.error
+def _fsync_noting_error(path: Path, errors: list[OSError]) -> None:
+    """fsync a file (on a thread of its own), noting the error it meets for the caller."""
+    try:
+        with path.open("rb") as handle:
+            os.fsync(handle.fileno())
+    except OSError as error:
+        errors.append(error)
 
 
 def _fsync_directory(directory: Path) -> None:

@@ -1,9 +1,10 @@
 -- The SLA of every claim (sla.md), in two parts:
 --
 -- marts.ticket_base(from_load_id): one row per claim (current version; with an id, only
---   the claims whose current version came with that load or a later one) with everything that does not depend on the as-of
---   date T: the dates S, S', D and A, their business-day indexes, the business days
---   taken and the documentation wait, the state when it is settled whatever T
+--   the claims whose current version came with that load or a later one) with
+--   everything that does not depend on the as-of date T: the dates S, S', D and A, their
+--   business-day indexes, the business days taken and the documentation wait, the state
+--   when it is settled whatever T
 --   (excluded, met, breached on delivery), and the device, customer and assistance
 --   point the claim refers to.
 --   The SLA length n is the calendar's (kasko.toml [sla] business_days): changing it

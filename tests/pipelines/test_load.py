@@ -9,6 +9,7 @@ import json
 import os
 import tempfile
 import threading
+import time
 import zipfile
 from collections.abc import Callable
 from datetime import date, datetime
@@ -880,14 +881,17 @@ def test_loading_the_same_files_again_changes_nothing(
     snapshot, digest = warehouse.snapshot(), warehouse.file_digest()
     assert len(snapshot["raw.load_log"]) == 7
 
-    # a file known by its content hash is not read into DuckDB again
-    read = []
-    real_read_into = pipelines.load.read_into
+    # a file known by its content hash is not read into DuckDB again, and the copy of a
+    # load that changes nothing is never written out to disk
+    read, fsynced = [], []
+    real_read_into, real_fsync = pipelines.load.read_into, os.fsync
     monkeypatch.setattr(pipelines.load, "read_into",
                         lambda con, opened, *rest: read.append(opened.path.name)
                         or real_read_into(con, opened, *rest))
+    monkeypatch.setattr(os, "fsync", lambda fd: fsynced.append(fd) or real_fsync(fd))
     second = warehouse.load(exports.path)
-    assert read == []
+    assert read == [] and fsynced == []
+    assert not [t for t in threading.enumerate() if t.name.startswith("fsync ")]
 
     assert [r.already_loaded for r in second] == [True] * 7
     assert [counts(r) for r in second] == [counts(r) for r in first]
@@ -922,11 +926,21 @@ def test_a_load_that_fails_midway_leaves_the_served_warehouse_unchanged(
             raise OSError("No space left on device")
         return load_rows(*args, **kwargs)
 
+    fsync = os.fsync
+
+    def slow_on_the_flushing_thread(fd: int) -> None:
+        if threading.current_thread().name.startswith("fsync "):
+            time.sleep(0.5)
+        fsync(fd)
+
     monkeypatch.setattr(pipelines.load, "_load_rows", fails_after_the_first_file)
+    monkeypatch.setattr(os, "fsync", slow_on_the_flushing_thread)
     with pytest.raises(OSError, match="No space left"):
         warehouse.load(later.path)
 
     assert calls == ["devices", "claims"]
+    # the first file changed the copy, which was being written out: that ends with the load
+    assert not [t for t in threading.enumerate() if t.name.startswith("fsync ")]
     assert warehouse.file_digest() == digest
     assert warehouse.snapshot() == snapshot
     assert sorted(p.name for p in warehouse.db.parent.iterdir()) == [
@@ -976,6 +990,7 @@ def test_a_failed_early_flush_of_the_copy_fails_the_load(
     with pytest.raises(OSError, match="Input/output error"):
         warehouse.load(exports.csv("dispositivi.csv", [rows.device()]))
     monkeypatch.undo()
+    assert not [t for t in threading.enumerate() if t.name.startswith("fsync ")]
 
     assert flushed_on == ["fsync kasko.duckdb.loading"]
     assert warehouse.file_digest() == digest

@@ -192,3 +192,22 @@ def test_serving_a_warehouse_of_an_earlier_release_upgrades_it_first(
     before = warehouse.file_digest()
     assert main(["serve", "--db", str(warehouse.db)]) == 0
     assert warehouse.file_digest() == before
+
+
+def test_a_claims_load_where_no_claim_wins_leaves_the_tickets_as_they_are(
+    exports: ExportFolder, warehouse: Warehouse, rows: RowBuilders, refreshes: list[bool]
+) -> None:
+    """An older export come late: every version in it is older than the current one, so no
+    claim changes, and no ticket is recomputed (nor stored twice)."""
+    warehouse.load(exports.csv("segnalazioni_2024-03-06.csv", [
+        rows.claim(updated="06/03/2024 18:00"),
+        rows.claim(number="R0002", updated="06/03/2024 18:00"),
+    ]))
+    stored = warehouse.rows(STORED)
+    assert len(stored) == 2
+
+    [late] = warehouse.load(exports.csv("segnalazioni_2024-03-05.csv", [rows.claim()]))
+    assert (late.read, late.loaded, late.superseded) == (1, 0, 1)
+    assert refreshes == [True, False]
+    assert warehouse.rows(STORED) == stored
+    assert stored_and_fresh(warehouse)[1] == stored
