@@ -1031,6 +1031,33 @@ def test_daily_loads_leave_row_groups_unmerged_until_enough_are_spare(
     ] + [("R0007", datetime(2024, 3, 5, 10, 30))]  # as first loaded
 
 
+def test_row_groups_are_merged_only_where_duckdb_would_and_a_change_needs_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The merge is asked for by a changed kind's current table without an index (DuckDB
+    merges no other) once it holds enough spare row groups; or when no kind is named."""
+    monkeypatch.setattr(pipelines.warehouse, "SPARE_ROW_GROUPS_BEFORE_MERGE", 2)
+    con = duckdb.connect(str(tmp_path / "layout.duckdb"))
+    con.execute("set max_vacuum_tasks = 0")  # the appends below keep their row groups
+    con.execute("create schema core")
+    for table in ("claims", "devices"):
+        con.execute(f"create table core.{table} (imei varchar)")
+        for _ in range(3):  # three appends, each checkpointed: three row groups of one row
+            con.execute(f"insert into core.{table} values ($1)", [IMEI_A])  # noqa: S608
+            con.execute("checkpoint")
+    con.execute("create index devices_imei on core.devices (imei)")
+    for table in ("claims", "devices"):
+        assert con.execute(
+            "select count(distinct row_group_id) from pragma_storage_info($1)", [f"core.{table}"]
+        ).fetchall() == [(3,)]
+    merge = pipelines.warehouse._row_groups_to_merge
+    assert merge(con, {"claims"}) is True  # 3 row groups where 1 would do: 2 spare
+    assert merge(con, {"devices"}) is False  # as many spare, but an index: never merged
+    assert merge(con, set()) is True  # a new release or new settings
+    monkeypatch.setattr(pipelines.warehouse, "SPARE_ROW_GROUPS_BEFORE_MERGE", 3)
+    assert merge(con, {"claims", "devices"}) is False
+
+
 # ------------------------------------------------------------------ the command line
 
 
