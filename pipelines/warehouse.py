@@ -370,8 +370,9 @@ def _row_groups_to_merge(con: duckdb.DuckDBPyConnection, kinds: set[str]) -> boo
 
 
 def _copy_file(source: Path, target: Path) -> None:
-    """Copy a file inside the kernel (copy_file_range: several times faster here than
-    shutil's copy for a warehouse of a gigabyte), falling back to shutil where unsupported."""
+    """Copy a file inside the kernel (copy_file_range), falling back to shutil where
+    unsupported. A warm 750 MB warehouse copies in 0.23 s here, as fast as shutil's
+    sendfile; a cold one (its pages evicted) takes 1 to 2 s either way."""
     try:
         with source.open("rb") as reader, target.open("wb") as writer:
             remaining = os.fstat(reader.fileno()).st_size
