@@ -307,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipelines.bench")
     parser.add_argument(
         "--repeats", type=int, default=2,
-        help="runs of the 1x full load and plain read (the incremental load runs one more)",
+        help="runs of the 1x full load and plain read (the incremental load runs 2n + 1)",
     )
     parser.add_argument("--warm-calls", type=int, default=20)
     parser.add_argument("--out", type=Path, default=BENCH_DIR / "results.json")
@@ -346,8 +346,8 @@ def main(argv: list[str] | None = None) -> int:
         load_seconds = statistics.median(s for s, _ in loads)
         peak = max(rss for _, rss in loads)
         read_seconds = statistics.median(reads) if reads else None
-        # a daily load takes seconds: one run more than the full load, for a true median,
-        # at the two sizes the budget compares
+        # a daily load takes seconds: an odd number of runs (five by default), for a true
+        # median, at the two sizes the budget compares
         incremental = statistics.median(
             incremental_load(db, daily) for _ in range(1 if label == "0.25x" else 2 * repeats + 1)
         )

@@ -45,26 +45,25 @@ def refresh_tickets(con: duckdb.DuckDBPyConnection, rebuild: bool = True) -> Non
         return
     if not temp_table_exists(con, "changed_claims"):
         return
-    con.execute(
-        """
-        delete from marts.tickets
-        where request_number in (select request_number from changed_claims)
-        """
-    )
     # the changed claims are exactly the current rows this load wrote: load ids grow, so
-    # every current row from the load's first id on (a bound value the scan can use)
+    # every current row from the load's first id on (a bound value the scan can use); none
+    # when no claim won (an older export come late)
     [(first_load_id,)] = con.execute("select min(load_id) from changed_claims").fetchall()
-    if first_load_id is None:  # no claim changed (an older export come late): nothing to add
-        con.execute("drop table changed_claims")
-        return
-    con.execute(
-        """
-        insert into marts.tickets
-        select * from marts.ticket_base(from_load_id := $1)
-        order by customer_code, request_number
-        """,
-        [first_load_id],
-    )
+    if first_load_id is not None:
+        con.execute(
+            """
+            delete from marts.tickets
+            where request_number in (select request_number from changed_claims)
+            """
+        )
+        con.execute(
+            """
+            insert into marts.tickets
+            select * from marts.ticket_base(from_load_id := $1)
+            order by customer_code, request_number
+            """,
+            [first_load_id],
+        )
     con.execute("drop table changed_claims")
 
 

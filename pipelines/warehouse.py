@@ -325,8 +325,7 @@ def write_session(path: Path, bulk: bool = False) -> Iterator[WriteSession]:
             return
         try:
             session.finish_flush()
-            with staging.open("rb") as handle:
-                os.fsync(handle.fileno())
+            _fsync_file(staging)
         except OSError:
             staging.unlink(missing_ok=True)  # a copy that may not be on disk is never served
             raise
@@ -388,11 +387,15 @@ def _copy_file(source: Path, target: Path) -> None:
     shutil.copyfile(source, target)
 
 
+def _fsync_file(path: Path) -> None:
+    with path.open("rb") as handle:
+        os.fsync(handle.fileno())
+
+
 def _fsync_noting_error(path: Path, errors: list[OSError]) -> None:
     """fsync a file (on a thread of its own), noting the error it meets for the caller."""
     try:
-        with path.open("rb") as handle:
-            os.fsync(handle.fileno())
+        _fsync_file(path)
     except OSError as error:
         errors.append(error)
 
