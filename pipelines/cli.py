@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "generate":
-        from pipelines.generate import generate
+        from pipelines.demo import generate
 
         try:
             written = generate(
