@@ -147,7 +147,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
     if args.command == "report":
         from pipelines.calendar import CalendarError
-        from pipelines.report import ReportError, write_report
+        from pipelines.reports import ReportError, write_report
 
         try:
             write_report(database_path(args.db), args.month, args.out, as_of=args.as_of)
