@@ -17,10 +17,8 @@ class Column:
 
 NUMERIC_KINDS = frozenset({"int", "dec", "pct"})
 
-WEEK_COLUMNS = (
-    Column("week_label", "Settimana", "text", 11),
-    Column("first_day", "Dal", "date", 11),
-    Column("last_day", "Al", "date", 11),
+# How many claims of a period or group are in each SLA state, compliance among them.
+STATE_COUNT_COLUMNS = (
     Column("claims", "Pratiche", "int", 10),
     Column("met", "Rispettate", "int", 11),
     Column("breached", "Violate", "int", 10),
@@ -30,19 +28,18 @@ WEEK_COLUMNS = (
     Column("pending_documentation", "In attesa documenti", "int", 12),
     Column("excluded", "Escluse", "int", 10),
 )
+WEEK_COLUMNS = (
+    Column("week_label", "Settimana", "text", 11),
+    Column("first_day", "Dal", "date", 11),
+    Column("last_day", "Al", "date", 11),
+    *STATE_COUNT_COLUMNS,
+)
 
 
 def breakdown_columns(heading: str) -> tuple[Column, ...]:
     return (
         Column("label", heading, "text", 34),
-        Column("claims", "Pratiche", "int", 10),
-        Column("met", "Rispettate", "int", 11),
-        Column("breached", "Violate", "int", 10),
-        Column("compliance", "Conformità", "pct", 11),
-        Column("at_risk", "A rischio", "int", 10),
-        Column("on_track", "In tempo", "int", 10),
-        Column("pending_documentation", "In attesa documenti", "int", 12),
-        Column("excluded", "Escluse", "int", 10),
+        *STATE_COUNT_COLUMNS,
         Column("median_business_days_taken", "Giorni impiegati (mediana)", "dec", 14),
     )
 
