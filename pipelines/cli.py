@@ -96,7 +96,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "generate":
-        from pipelines.demo import generate
+        try:
+            from pipelines.demo import generate
+        except ImportError as error:
+            print(f"kasko generate: {error.name or error} is missing: install the demo extra "
+                  "(pip install 'kasko-ops[demo]')", file=sys.stderr)
+            return EXIT_REFUSED
 
         try:
             written = generate(

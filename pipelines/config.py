@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SQL_DIR = PROJECT_ROOT / "sql"
 DEFAULT_DB = Path("data") / "kasko.duckdb"
 CONFIG_ENV = "KASKO_CONFIG"
 DB_ENV = "KASKO_DB"

@@ -27,8 +27,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.config import SQL_DIR
 from pipelines.contract import KINDS, SourceKind, columns
+from pipelines.sqlfiles import SQL_DIR
 from pipelines.staging import sql_type
 
 # Kinds whose every version is kept as history, beside the current version.
