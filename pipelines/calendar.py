@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from pipelines.config import settings
+from pipelines.errors import CommandError
 
 # Dates outside these years are data errors (a mistyped year); the calendar does not
 # stretch over centuries for them, and their claims simply get no SLA dates.
@@ -18,7 +19,7 @@ EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
 _UNSET = object()
 
 
-class CalendarError(Exception):
+class CalendarError(CommandError):
     """The warehouse's calendar cannot answer for the date asked; the message says why."""
 
 

@@ -9,9 +9,13 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from pipelines.config import ConfigError, database_path
+import duckdb
 
-EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+from pipelines.config import ConfigError, database_path, settings
+from pipelines.errors import CommandError, UsageError
+from pipelines.output import OutputError
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def _iso_date(text: str) -> date:
@@ -84,14 +88,37 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
         return EXIT_USAGE if exit_.code else EXIT_OK
+    command = f"kasko {args.command}"
     try:
+        # every command reads kasko.toml, and a bad one stops it before any work
+        settings()
         return _dispatch(args)
     except ConfigError as error:
         print(f"kasko: configuration error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("kasko: interrupted", file=sys.stderr)
-        return 130
+        print(f"{command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except (UsageError, FileNotFoundError) as error:
+        print(f"{command}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except OutputError as error:
+        print(f"{command}: {error}", file=sys.stderr)
+        return EXIT_USAGE if error.before_work else EXIT_REFUSED
+    except CommandError as error:
+        print(f"{command}: {error}", file=sys.stderr)
+        return EXIT_REFUSED
+    except duckdb.Error as error:
+        # what no check foresaw still reaches the user as one line, not a traceback
+        print(f"{command}: the warehouse could not answer: {_first_line(error)}", file=sys.stderr)
+        return EXIT_REFUSED
+    except OSError as error:
+        print(f"{command}: {error}", file=sys.stderr)
+        return EXIT_REFUSED
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -116,17 +143,13 @@ def _dispatch(args: argparse.Namespace) -> int:
         return EXIT_OK
 
     if args.command == "load":
-        from pipelines.load import UsageError, load_paths, print_results
+        from pipelines.load import load_paths, print_results
 
-        try:
-            results = load_paths(
-                args.paths,
-                database_path(args.db),
-                progress=None if args.json else lambda m: print(m, file=sys.stderr),
-            )
-        except UsageError as error:
-            print(f"kasko load: {error}", file=sys.stderr)
-            return EXIT_USAGE
+        results = load_paths(
+            args.paths,
+            database_path(args.db),
+            progress=None if args.json else lambda m: print(m, file=sys.stderr),
+        )
         if args.json:
             print(json.dumps([result.as_json() for result in results], ensure_ascii=False))
         else:
@@ -134,26 +157,16 @@ def _dispatch(args: argparse.Namespace) -> int:
         return EXIT_REFUSED if any(result.error for result in results) else EXIT_OK
 
     if args.command == "export":
-        from pipelines.calendar import CalendarError
         from pipelines.export import export_tickets
 
-        try:
-            count = export_tickets(database_path(args.db), args.out, as_of=args.as_of)
-        except (CalendarError, FileNotFoundError) as error:
-            print(f"kasko export: {error}", file=sys.stderr)
-            return EXIT_USAGE
+        count = export_tickets(database_path(args.db), args.out, as_of=args.as_of)
         print(f"wrote {count} claims to {args.out}")
         return EXIT_OK
 
     if args.command == "report":
-        from pipelines.calendar import CalendarError
-        from pipelines.report import ReportError, write_report
+        from pipelines.report import write_report
 
-        try:
-            write_report(database_path(args.db), args.month, args.out, as_of=args.as_of)
-        except (ReportError, CalendarError, FileNotFoundError) as error:
-            print(f"kasko report: {error}", file=sys.stderr)
-            return EXIT_USAGE
+        write_report(database_path(args.db), args.month, args.out, as_of=args.as_of)
         print(f"wrote {args.out}")
         return EXIT_OK
 

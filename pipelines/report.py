@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import duckdb
 import plotly.graph_objects as go
@@ -16,6 +16,8 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from pipelines.calendar import CalendarSettings, require_covered, today
 from pipelines.config import settings
+from pipelines.errors import CommandError
+from pipelines.output import check_output, output_file
 from pipelines.safe_cells import neutralise
 from pipelines.warehouse import connect_read_only
 
@@ -68,7 +70,7 @@ TOP_ROWS_IN_PAGE = 10
 TICKETS_IN_PAGE = 200
 
 
-class ReportError(Exception):
+class ReportError(CommandError):
     """The report cannot be written as asked; the message says why."""
 
 
@@ -148,6 +150,9 @@ def month_bounds(month: str) -> tuple[date, date]:
         start = date.fromisoformat(f"{month}-01")
     except ValueError as error:
         raise ReportError(f"not a month (YYYY-MM): {month!r}") from error
+    if start.year == date.max.year and start.month == 12:
+        # its last day is the calendar's last; the report's weeks and due dates run past it
+        raise ReportError(f"month {month} is beyond the dates the report can count")
     following = date(start.year + start.month // 12, start.month % 12 + 1, 1)
     return start, following - timedelta(days=1)
 
@@ -231,18 +236,13 @@ def write_report(
     customers: Sequence[str] | None = None,
 ) -> None:
     """Write the month's SLA report to `out`: .xlsx or .html, told by the suffix."""
-    suffix = out.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise ReportError(
-            f"cannot write a report as {out.name!r}: the file name must end in "
-            + " or ".join(SUFFIXES)
-        )
+    check_output(out, SUFFIXES)
     data = collect(db_path, month, as_of or today(), customers)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".xlsx":
-        write_xlsx(data, out)
-    else:
-        out.write_text(render_html(data), encoding="utf-8")
+    with output_file(out) as handle:
+        if out.suffix.lower() == ".xlsx":
+            write_xlsx(data, handle)
+        else:
+            handle.write(render_html(data).encode("utf-8"))
 
 
 # ---------------------------------------------------------------- shared wording
@@ -478,9 +478,9 @@ def _list_sheet(
     _print_setup(sheet, header_row=0)
 
 
-def write_xlsx(data: ReportData, out: Path) -> None:
+def write_xlsx(data: ReportData, out: Path | BinaryIO) -> None:
     workbook = xlsxwriter.Workbook(
-        str(out),
+        str(out) if isinstance(out, Path) else out,
         {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
     )
     workbook.set_properties({"title": data.title, "subject": "Conformità SLA"})
