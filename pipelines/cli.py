@@ -184,12 +184,18 @@ def _dispatch(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from streamlit.web import cli as streamlit_cli
 
-    from pipelines.warehouse import upgrade
+    from pipelines.calendar import calendar_settings, require_configured
+    from pipelines.warehouse import connect_read_only, upgrade
 
     app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
     db = database_path(args.db).resolve()
     if upgrade(db):  # a warehouse an earlier release loaded: its pages would fail
         print(f"{db}: brought up to this release's tables and macros", file=sys.stderr)
+    if db.exists():
+        with connect_read_only(db) as con:
+            built = calendar_settings(con)
+        if built is not None:
+            require_configured(built)  # the pages show the stored SLA figures
     os.environ["KASKO_DB"] = str(db)
     sys.argv = [
         "streamlit",
