@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pipelines.calendar import require_covered, today
 from pipelines.output import check_output, output_file
-from pipelines.safe_cells import CSV_LINE_TERMINATOR, CSV_QUOTING, neutralise_frame
+from pipelines.safe_cells import write_csv
 from pipelines.warehouse import connect_read_only
 
 # interface.md's columns, in its order; every value is rendered as text here so that
@@ -57,7 +57,5 @@ def export_tickets(db_path: Path, out: Path, as_of: date | None = None) -> int:
         tickets = con.execute(TICKETS_SQL, {"as_of": as_of}).df()
     assert tuple(tickets.columns) == TICKET_COLUMNS
     with output_file(out, encoding="utf-8") as handle:
-        neutralise_frame(tickets).to_csv(
-            handle, index=False, lineterminator=CSV_LINE_TERMINATOR, quoting=CSV_QUOTING
-        )
+        write_csv(tickets, handle)
     return len(tickets)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import re
-from typing import Any
+from typing import IO, Any
 
 import pandas as pd
 
@@ -43,3 +43,9 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
             texts = column.map(neutralise, na_action="ignore")
             result[name] = texts.astype(column.dtype)
     return result
+
+
+def write_csv(frame: pd.DataFrame, handle: IO[str], separator: str = ",") -> None:
+    """The frame as CSV, neutralised, with a header: every cell holding CR or LF quoted."""
+    neutralise_frame(frame).to_csv(handle, index=False, sep=separator,
+                                   lineterminator=CSV_LINE_TERMINATOR, quoting=CSV_QUOTING)
