@@ -136,7 +136,8 @@ def file_date(name: str, default: date, today: date | None = None) -> date:
         if day is not None:
             found = date(year, month, day)
         else:
-            next_month = date(year + month // 12, month % 12 + 1, 1)
+            first = date(year, month, 1)  # month 00 or 13 is no month
+            next_month = date(first.year + month // 12, month % 12 + 1, 1)
             found = date.fromordinal(next_month.toordinal() - 1)
     except (ValueError, OverflowError):
         raise FileRefused(f"the date in the file name, {text!r}, is not a valid date") from None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pipelines.contract import EVENT, PROTECTION_EXPIRY, KIND_BY_NAME, columns
+from pipelines.contract import EVENT, KIND_BY_NAME, PROTECTION_EXPIRY, columns
 
 
 def test_the_contract_gives_every_date_column_a_range() -> None:
