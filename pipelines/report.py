@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -238,11 +239,16 @@ def write_report(
     """Write the month's SLA report to `out`: .xlsx or .html, told by the suffix."""
     check_output(out, SUFFIXES)
     data = collect(db_path, month, as_of or today(), customers)
+    if out.suffix.lower() == ".xlsx":
+        # built in memory (a report is small): the zip writer's own errors on a failing
+        # file would come after the one reported, as noise
+        workbook = io.BytesIO()
+        write_xlsx(data, workbook)
+        content = workbook.getvalue()
+    else:
+        content = render_html(data).encode("utf-8")
     with output_file(out) as handle:
-        if out.suffix.lower() == ".xlsx":
-            write_xlsx(data, handle)
-        else:
-            handle.write(render_html(data).encode("utf-8"))
+        handle.write(content)
 
 
 # ---------------------------------------------------------------- shared wording
