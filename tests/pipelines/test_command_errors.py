@@ -116,7 +116,8 @@ def test_a_full_disk_is_one_line_and_exit_1(args, loaded, tmp_path, monkeypatch)
     target.symlink_to("/dev/full")
     done = run(*args, "--out", str(target), "--db", str(loaded), *AS_OF, cwd=tmp_path)
     assert done.returncode == 1
-    assert one_line(done.stderr) == f"kasko {args[0]}: cannot write {target}: No space left on device"
+    assert one_line(done.stderr) == (
+        f"kasko {args[0]}: cannot write {target}: No space left on device")
 
 
 def test_an_output_that_cannot_be_written_keeps_the_earlier_file(loaded, tmp_path,
