@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from types import FrameType
 
 import duckdb
 
@@ -89,6 +94,39 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exit_:
         return EXIT_USAGE if exit_.code else EXIT_OK
     command = f"kasko {args.command}"
+    with _noting_interrupts() as interrupted:
+        try:
+            return _run(args, command)
+        except BaseException:
+            # DuckDB turns Ctrl-C during a query into an error of its own (RuntimeError:
+            # "Query interrupted"), raised wherever the query was: an interrupt all the same
+            if interrupted.is_set():
+                print(f"{command}: interrupted", file=sys.stderr)
+                return EXIT_INTERRUPTED
+            raise
+
+
+@contextlib.contextmanager
+def _noting_interrupts() -> Iterator[threading.Event]:
+    """Note SIGINT while a command runs (it still raises KeyboardInterrupt as usual)."""
+    interrupted = threading.Event()
+
+    def note(signum: int, frame: FrameType | None) -> None:
+        interrupted.set()
+        signal.default_int_handler(signum, frame)
+
+    if threading.current_thread() is not threading.main_thread():
+        yield interrupted  # signal handlers belong to the main thread
+        return
+    previous = signal.signal(signal.SIGINT, note)
+    try:
+        yield interrupted
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _run(args: argparse.Namespace, command: str) -> int:
+    """Run the command; what goes wrong becomes one line on stderr and an exit status."""
     try:
         # every command reads kasko.toml, and a bad one stops it before any work
         settings()
@@ -123,7 +161,7 @@ def _first_line(error: BaseException) -> str:
 
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "generate":
-        from pipelines.generate import generate
+        from pipelines.demo import generate
 
         try:
             written = generate(
@@ -164,7 +202,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return EXIT_OK
 
     if args.command == "report":
-        from pipelines.report import write_report
+        from pipelines.reports import write_report
 
         write_report(database_path(args.db), args.month, args.out, as_of=args.as_of)
         print(f"wrote {args.out}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date, datetime
 from pathlib import Path
@@ -13,7 +14,8 @@ from pipelines import config
 from pipelines.cli import main
 from pipelines.load import load_paths
 from pipelines.output import OutputError
-from pipelines.report import ReportError, month_bounds, write_report
+from pipelines.reports import ReportError, collect, month_bounds, write_report
+from pipelines.reports.page import render_html
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sla"
 AS_OF = date(2025, 3, 14)
@@ -181,3 +183,13 @@ def test_cli_report(sla_warehouse, tmp_path) -> None:
 def test_month_bounds() -> None:
     assert month_bounds("2024-02") == (date(2024, 2, 1), date(2024, 2, 29))
     assert month_bounds("2025-12") == (date(2025, 12, 1), date(2025, 12, 31))
+
+
+def test_page_escapes_every_value_from_the_warehouse(sla_warehouse) -> None:
+    data = collect(sla_warehouse, "2025-03", AS_OF)
+    hostile = '<img src=x onerror="alert(1)">'
+    breach = {**data.breaches[0], "company_name": hostile, "status": "</td><script>x()</script>"}
+    page = render_html(dataclasses.replace(data, breaches=[breach]))
+    assert hostile not in page and "<script>x()" not in page
+    assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in page
+    assert "&lt;/td&gt;&lt;script&gt;x()&lt;/script&gt;" in page
