@@ -12,6 +12,7 @@ import duckdb
 
 from pipelines.calendar import CalendarSettings, require_covered
 from pipelines.config import settings
+from pipelines.errors import CommandError
 from pipelines.sqlfiles import named_query
 from pipelines.vocabulary import (
     NOT_GIVEN,
@@ -37,7 +38,7 @@ LONG_BREAKDOWNS = (
 )
 
 
-class ReportError(Exception):
+class ReportError(CommandError):
     """The report cannot be written as asked; the message says why."""
 
 
@@ -71,6 +72,9 @@ def month_bounds(month: str) -> tuple[date, date]:
         start = date.fromisoformat(f"{month}-01")
     except ValueError as error:
         raise ReportError(f"not a month (YYYY-MM): {month!r}") from error
+    if start.year == date.max.year and start.month == 12:
+        # its last day is the calendar's last; the report's weeks and due dates run past it
+        raise ReportError(f"month {month} is beyond the dates the report can count")
     following = date(start.year + start.month // 12, start.month % 12 + 1, 1)
     return start, following - timedelta(days=1)
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
 from pipelines.calendar import today
-from pipelines.reports.figures import ReportError, collect
+from pipelines.output import check_output, output_file
+from pipelines.reports.figures import collect
 from pipelines.reports.page import render_html
 from pipelines.reports.workbook import write_xlsx
 
@@ -22,15 +24,15 @@ def write_report(
     customers: Sequence[str] | None = None,
 ) -> None:
     """Write the month's SLA report to `out`: .xlsx or .html, told by the suffix."""
-    suffix = out.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise ReportError(
-            f"cannot write a report as {out.name!r}: the file name must end in "
-            + " or ".join(SUFFIXES)
-        )
+    check_output(out, SUFFIXES)
     data = collect(db_path, month, as_of or today(), customers)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".xlsx":
-        write_xlsx(data, out)
+    if out.suffix.lower() == ".xlsx":
+        # built in memory (a report is small): the zip writer's own errors on a failing
+        # file would come after the one reported, as noise
+        workbook = io.BytesIO()
+        write_xlsx(data, workbook)
+        content = workbook.getvalue()
     else:
-        out.write_text(render_html(data), encoding="utf-8")
+        content = render_html(data).encode("utf-8")
+    with output_file(out) as handle:
+        handle.write(content)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
@@ -137,9 +137,9 @@ def _list_sheet(
     _print_setup(sheet, header_row=0)
 
 
-def write_xlsx(data: ReportData, out: Path) -> None:
+def write_xlsx(data: ReportData, out: Path | BinaryIO) -> None:
     workbook = xlsxwriter.Workbook(
-        str(out),
+        str(out) if isinstance(out, Path) else out,
         {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
     )
     workbook.set_properties({"title": data.title, "subject": "Conformità SLA"})

@@ -13,6 +13,7 @@ import pytest
 from pipelines import config
 from pipelines.cli import main
 from pipelines.load import load_paths
+from pipelines.output import OutputError
 from pipelines.reports import ReportError, collect, month_bounds, write_report
 from pipelines.reports.page import render_html
 
@@ -161,7 +162,7 @@ def test_an_empty_month(sla_warehouse, tmp_path) -> None:
 
 
 def test_refuses_other_suffixes_and_bad_months(sla_warehouse, tmp_path, capsys) -> None:
-    with pytest.raises(ReportError, match=r"must end in \.xlsx or \.html"):
+    with pytest.raises(OutputError, match=r"must end in \.xlsx or \.html"):
         write_report(sla_warehouse, "2025-03", tmp_path / "report.pdf", as_of=AS_OF)
     assert not (tmp_path / "report.pdf").exists()
     with pytest.raises(ReportError, match="not a month"):
