@@ -227,8 +227,8 @@ def _dispatch(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from streamlit.web import cli as streamlit_cli
 
-    from pipelines.calendar import calendar_settings, require_configured
     from pipelines.warehouse import connect_read_only, upgrade
+    from pipelines.warehouse.calendar import calendar_settings, require_configured
 
     app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
     db = database_path(args.db).resolve()

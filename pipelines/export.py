@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from pipelines.calendar import require_covered, today
 from pipelines.output import check_output, output_file
 from pipelines.safe_cells import write_csv
 from pipelines.warehouse import connect_read_only
+from pipelines.warehouse.calendar import require_covered, today
 
 # interface.md's columns, in its order; every value is rendered as text here so that
 # dates read yyyy-mm-dd, counts carry no decimals and a missing value is an empty cell.

@@ -31,7 +31,6 @@ from typing import TextIO
 
 import duckdb
 
-from pipelines.calendar import today as configured_today
 from pipelines.contract import KINDS, SourceKind, columns, kind_for_file, normalise_header
 from pipelines.errors import UsageError
 from pipelines.readers import (
@@ -44,8 +43,10 @@ from pipelines.readers import (
     read_into,
 )
 from pipelines.staging import staging_select
-from pipelines.tickets import record_changed_claims
-from pipelines.warehouse import HISTORY_KINDS, _test_hook, temp_table_exists, write_session
+from pipelines.warehouse.calendar import today as configured_today
+from pipelines.warehouse.schema import HISTORY_KINDS, temp_table_exists
+from pipelines.warehouse.swap import test_hook, write_session
+from pipelines.warehouse.tickets import record_changed_claims
 
 Progress = Callable[[str], None]
 # Below this many bytes of exports a load updates the lookup indexes as it goes.
@@ -571,7 +572,7 @@ def load_staged(con: duckdb.DuckDBPyConnection, staged: Staged) -> FileResult:
                  result.loaded, result.superseded, result.quarantined, result.extra_columns,
                  staged.started, datetime.now()],
             )
-            _test_hook("mid-file")
+            test_hook("mid-file")
             con.execute("commit")
         except BaseException:
             con.execute("rollback")
@@ -676,7 +677,7 @@ def load_paths(
             for number, path in enumerate(files, start=1):
                 began = time.perf_counter()
                 result = load_staged(con, ahead.next())
-                _test_hook(f"after-file-{number}")
+                test_hook(f"after-file-{number}")
                 results.append(result)
                 if not (result.error or result.already_loaded):
                     session.record_change(result.kind)

@@ -10,7 +10,6 @@ from typing import Any
 
 import duckdb
 
-from pipelines.calendar import CalendarSettings, require_covered
 from pipelines.config import settings
 from pipelines.errors import CommandError
 from pipelines.sqlfiles import named_query
@@ -21,6 +20,7 @@ from pipelines.vocabulary import (
     month_label,
 )
 from pipelines.warehouse import connect_read_only
+from pipelines.warehouse.calendar import CalendarSettings, require_covered
 
 # Breakdowns of the summary sheet and page: (dimension of marts.sla_breakdown, heading).
 SHORT_BREAKDOWNS = (

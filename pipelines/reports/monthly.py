@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from pipelines.calendar import today
 from pipelines.output import check_output, output_file
 from pipelines.reports.figures import collect
 from pipelines.reports.page import render_html
 from pipelines.reports.workbook import write_xlsx
+from pipelines.warehouse.calendar import today
 
 SUFFIXES = (".xlsx", ".html")
 

@@ -26,8 +26,8 @@ from streamlit.testing.v1 import AppTest
 from dashboard.access.reports import monthly_report
 from dashboard.i18n import DIMENSION_LABELS, NOT_GIVEN, format_number, format_percent
 from dashboard.report_download import month_name, report_months
-from pipelines.calendar import today
 from pipelines.config import settings
+from pipelines.warehouse.calendar import today
 
 MANAGEMENT = "management@kasko.demo"
 ACCOUNT_MANAGER = "account.manager@kasko.demo"

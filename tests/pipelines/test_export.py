@@ -9,12 +9,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipelines import calendar, export
-from pipelines.calendar import CalendarError
+from pipelines import export
 from pipelines.cli import main
 from pipelines.export import TICKET_COLUMNS, export_tickets
 from pipelines.load import load_paths
 from pipelines.safe_cells import neutralise, neutralise_frame
+from pipelines.warehouse import calendar
+from pipelines.warehouse.calendar import CalendarError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sla"
 

@@ -21,7 +21,7 @@ import pytest
 
 import pipelines.load
 import pipelines.readers
-import pipelines.warehouse
+import pipelines.warehouse.swap
 from pipelines.cli import main
 from pipelines.load import FileResult, load_file, settle_current
 from pipelines.warehouse import ensure_schema
@@ -1006,7 +1006,7 @@ def test_daily_loads_leave_row_groups_unmerged_until_enough_are_spare(
     """Each daily load deletes current rows and appends their new versions as a row group;
     the checkpoint merges the table's row groups (and drops the deleted rows) only once
     SPARE_ROW_GROUPS_BEFORE_MERGE row groups are more than the rows need."""
-    monkeypatch.setattr(pipelines.warehouse, "SPARE_ROW_GROUPS_BEFORE_MERGE", 3)
+    monkeypatch.setattr(pipelines.warehouse.swap, "SPARE_ROW_GROUPS_BEFORE_MERGE", 3)
     numbers = [f"R000{n}" for n in range(1, 8)]
     warehouse.load(exports.csv("segnalazioni_2024-03-05.csv", [
         rows.claim(number=number) for number in numbers
@@ -1036,7 +1036,7 @@ def test_row_groups_are_merged_only_where_duckdb_would_and_a_change_needs_it(
 ) -> None:
     """The merge is asked for by a changed kind's current table without an index (DuckDB
     merges no other) once it holds enough spare row groups; or when no kind is named."""
-    monkeypatch.setattr(pipelines.warehouse, "SPARE_ROW_GROUPS_BEFORE_MERGE", 2)
+    monkeypatch.setattr(pipelines.warehouse.swap, "SPARE_ROW_GROUPS_BEFORE_MERGE", 2)
     con = duckdb.connect(str(tmp_path / "layout.duckdb"))
     con.execute("set max_vacuum_tasks = 0")  # the appends below keep their row groups
     con.execute("create schema core")
@@ -1050,11 +1050,11 @@ def test_row_groups_are_merged_only_where_duckdb_would_and_a_change_needs_it(
         assert con.execute(
             "select count(distinct row_group_id) from pragma_storage_info($1)", [f"core.{table}"]
         ).fetchall() == [(3,)]
-    merge = pipelines.warehouse._row_groups_to_merge
+    merge = pipelines.warehouse.swap.row_groups_to_merge
     assert merge(con, {"claims"}) is True  # 3 row groups where 1 would do: 2 spare
     assert merge(con, {"devices"}) is False  # as many spare, but an index: never merged
     assert merge(con, set()) is True  # a new release or new settings
-    monkeypatch.setattr(pipelines.warehouse, "SPARE_ROW_GROUPS_BEFORE_MERGE", 3)
+    monkeypatch.setattr(pipelines.warehouse.swap, "SPARE_ROW_GROUPS_BEFORE_MERGE", 3)
     assert merge(con, {"claims", "devices"}) is False
 
 

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.calendar import refresh_calendar
-from pipelines.tickets import refresh_tickets
 from pipelines.warehouse import ensure_schema
+from pipelines.warehouse.calendar import refresh_calendar
+from pipelines.warehouse.tickets import refresh_tickets
 
 FIRST_YEAR, LAST_YEAR = 2015, 2035
 # The calendar covers every year a date of the data touches (sla.md): the property test's
