@@ -200,7 +200,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return EXIT_REFUSED if any(result.error for result in results) else EXIT_OK
 
     if args.command == "export":
-        from pipelines.export import export_tickets
+        from pipelines.reports.tickets_export import export_tickets
 
         count = export_tickets(database_path(args.db), args.out, as_of=args.as_of)
         print(f"wrote {count} claims to {args.out}")

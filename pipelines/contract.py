@@ -34,7 +34,7 @@ class ColumnKind(StrEnum):
 
 # ---------------------------------------------------------------- reference rules
 # These Python functions are the readable reference of each identifier rule. The loader
-# runs the same rules as SQL macros (sql/schema/macros.sql); tests check the two agree.
+# runs the same rules as SQL macros (sql/schema/00_macros.sql); tests check the two agree.
 
 # The same characters the SQL macros strip: ASCII whitespace, dots and dashes.
 _SEPARATORS = re.compile(r"[ \t\n\r\f\v.\-]")

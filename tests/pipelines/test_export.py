@@ -1,4 +1,4 @@
-"""`kasko export tickets`: interface.md's columns and formats on a hand-made export."""
+"""`kasko export tickets`: the command line's columns and formats on a hand-made export."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipelines import export
 from pipelines.cli import main
-from pipelines.export import TICKET_COLUMNS, export_tickets
 from pipelines.load import load_paths
+from pipelines.reports import tickets_export as export
+from pipelines.reports.tickets_export import TICKET_COLUMNS, export_tickets
 from pipelines.safe_cells import neutralise, neutralise_frame
 from pipelines.warehouse import calendar
 from pipelines.warehouse.calendar import CalendarError

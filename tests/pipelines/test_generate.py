@@ -456,7 +456,7 @@ def test_opening_moments_include_weekends_holidays_and_evenings(
 
 
 def _sla_state(row: dict[str, Any], today: date, calendar: np.ndarray) -> str:
-    """The SLA state of sla.md, computed independently of the generator."""
+    """The SLA state of docs/sla.md, computed independently of the generator."""
     if _text(row, "Stato") in EXCLUDED_STATES:
         return "excluded"
     start, available = (

@@ -1,4 +1,4 @@
-"""`kasko export tickets`: one CSV row per claim with its SLA figures (interface.md)."""
+"""`kasko export tickets`: one CSV row per claim with its SLA figures, in stable columns."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ from pathlib import Path
 
 from pipelines.output import check_output, output_file
 from pipelines.safe_cells import write_csv
+from pipelines.sqlfiles import named_query
 from pipelines.warehouse import connect_read_only
 from pipelines.warehouse.calendar import require_covered, today
 
-# interface.md's columns, in its order; every value is rendered as text here so that
-# dates read yyyy-mm-dd, counts carry no decimals and a missing value is an empty cell.
+# The columns operators script against, in their order (README, "Command line"). The query
+# renders every value as text: dates read yyyy-mm-dd, counts carry no decimals and a
+# missing value is an empty cell.
 TICKET_COLUMNS = (
     "request_number",
     "customer_code",
@@ -28,24 +30,6 @@ TICKET_COLUMNS = (
     "sla_state",
 )
 
-TICKETS_SQL = """
-select
-    request_number,
-    customer_code,
-    imei,
-    nmu,
-    request_type_code as request_type,
-    status,
-    strftime(opened_date, '%Y-%m-%d') as opened_date,
-    strftime(clock_start_date, '%Y-%m-%d') as clock_start_date,
-    strftime(due_date, '%Y-%m-%d') as due_date,
-    strftime(available_date, '%Y-%m-%d') as available_date,
-    cast(business_days_taken as varchar) as business_days_taken,
-    cast(business_days_remaining as varchar) as business_days_remaining,
-    sla_state
-from marts.ticket_sla($as_of)
-order by request_number
-"""
 
 
 def export_tickets(db_path: Path, out: Path, as_of: date | None = None) -> int:
@@ -54,7 +38,7 @@ def export_tickets(db_path: Path, out: Path, as_of: date | None = None) -> int:
     as_of = as_of or today()
     with connect_read_only(db_path) as con:
         require_covered(con, as_of)
-        tickets = con.execute(TICKETS_SQL, {"as_of": as_of}).df()
+        tickets = con.execute(named_query("tickets_export"), {"as_of": as_of}).df()
     assert tuple(tickets.columns) == TICKET_COLUMNS
     with output_file(out, encoding="utf-8") as handle:
         write_csv(tickets, handle)
