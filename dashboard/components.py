@@ -15,8 +15,8 @@ from dashboard.access.connections import data_version
 from dashboard.access.downloads import to_csv_bytes, to_xlsx_bytes
 from dashboard.access.principal import Principal
 from dashboard.i18n import SLA_STATE_BADGES, format_number
-from pipelines.calendar import today
 from pipelines.vocabulary import SLA_STATE_COLOURS
+from pipelines.warehouse.calendar import today
 
 P = ParamSpec("P")
 R = TypeVar("R")
