@@ -11,13 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipelines.appstate.legacy import LegacyImport
-from pipelines.appstate.migrate import (
-    MigrationFailed,
-    MigrationResult,
-    current_revision,
-    head_revision,
-    migrate,
-)
 from pipelines.appstate.store import (
     APP_DB_ENV,
     Store,
@@ -29,6 +22,13 @@ from pipelines.appstate.store import (
     describe,
     forget_stores,
     store_url,
+)
+from pipelines.appstate.upgrade import (
+    MigrationFailed,
+    MigrationResult,
+    current_revision,
+    head_revision,
+    migrate,
 )
 from pipelines.config import app_database_path, database_path
 

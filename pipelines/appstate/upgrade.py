@@ -33,6 +33,7 @@ class MigrationResult:
 def alembic_config(connection: Connection | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", SCRIPT_LOCATION)
+    config.set_main_option("path_separator", "os")
     config.attributes["connection"] = connection
     return config
 
