@@ -148,11 +148,11 @@ class PageRun:
 class Session:
     """One browser tab: a Streamlit websocket, signed in, opening pages."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, headers: dict[str, str] | None = None) -> None:
         from websockets.sync.client import connect
 
         self.socket = connect(url, subprotocols=["streamlit"], max_size=None,
-                              open_timeout=60, legacy=True)
+                              open_timeout=60, legacy=True, additional_headers=headers)
         self.pages: dict[str, str] = {}  # url path -> page script hash
         self.titles: list[str] = []  # the navigation's page titles
         self.current_page = ""

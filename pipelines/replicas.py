@@ -187,6 +187,8 @@ def nginx_config(directory: Path, listen: int, replica_ports: list[int]) -> Path
     path.write_text(text, encoding="utf-8")
     for temp in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (directory / temp).mkdir(exist_ok=True)
+        if os.geteuid() == 0:  # a root master runs its workers as nobody
+            shutil.chown(directory / temp, "nobody")
     return path
 
 
@@ -221,7 +223,7 @@ def _start(args: argparse.Namespace) -> int:
     directory = Path(args.dir).absolute()
     directory.mkdir(parents=True, exist_ok=True)
     cluster = PostgresCluster(directory / "postgresql", args.pg_port).start()
-    env = {**os.environ, "KASKO_APP_DB": str(cluster.url().render_as_string()),
+    env = {**os.environ, "KASKO_APP_DB": cluster.url().render_as_string(hide_password=False),
            "PGPASSWORD": cluster.password()}
     pids = [f"postgresql {cluster.data}"]
     ports = [args.first_port + index for index in range(args.replicas)]
