@@ -30,7 +30,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.config import PROJECT_ROOT, app_database_path
+from pipelines.config import PROJECT_ROOT
 from pipelines.warehouse import upgrade
 
 WORK = PROJECT_ROOT / "data" / "loadtest"
@@ -85,12 +85,13 @@ def prepare(work: Path) -> Prepared:
 
 
 def served_copy(prepared: Prepared, work: Path) -> Path:
-    """A fresh copy of the base warehouse and its app database to serve in this run."""
+    """A fresh copy of the base warehouse, its demo accounts in a new app store, to serve."""
     served = work / "served" / "kasko.duckdb"
     shutil.rmtree(served.parent, ignore_errors=True)
     served.parent.mkdir(parents=True)
     shutil.copyfile(prepared.base, served)
-    shutil.copyfile(app_database_path(prepared.base), app_database_path(served))
+    subprocess.run([*KASKO, "users", "demo-accounts", "--db", str(served)],
+                   check=True, capture_output=True, text=True)
     return served
 
 

@@ -26,7 +26,19 @@ from sqlalchemy.engine import URL
 
 from pipelines.config import PROJECT_ROOT
 
-POSTGRES_BIN = Path(os.environ.get("KASKO_PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+def _postgres_bin() -> Path:
+    """Debian's newest installed PostgreSQL (15 on bookworm), or $KASKO_PG_BIN."""
+    if os.environ.get("KASKO_PG_BIN"):
+        return Path(os.environ["KASKO_PG_BIN"])
+    versions = [path.parent for path in Path("/usr/lib/postgresql").glob("*/bin/pg_ctl")
+                if path.parent.parent.name.isdigit()]
+    if not versions:
+        return Path("/usr/lib/postgresql/15/bin")
+    return max(versions, key=lambda folder: int(folder.parent.name))
+
+
+POSTGRES_BIN = _postgres_bin()
 NGINX = Path(os.environ.get("KASKO_NGINX", "/usr/sbin/nginx"))
 NGINX_TEMPLATE = PROJECT_ROOT / "deploy" / "nginx.conf"
 APP_ROLE = "kasko"
@@ -219,14 +231,30 @@ def stop_process(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) ->
 # ---------------------------------------------------------------- make replicas / replicas-stop
 
 
+def _port_in_use(port: int) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
+        return True
+    return False
+
+
 def _start(args: argparse.Namespace) -> int:
+    ports = [args.first_port + index for index in range(args.replicas)]
+    busy = [port for port in (*ports, args.port, args.pg_port) if _port_in_use(port)]
+    if busy:
+        raise ReplicasError(f"ports already in use: {busy} (`make replicas-stop`, or other ports)")
     directory = Path(args.dir).absolute()
     directory.mkdir(parents=True, exist_ok=True)
     cluster = PostgresCluster(directory / "postgresql", args.pg_port).start()
     env = {**os.environ, "KASKO_APP_DB": cluster.url().render_as_string(hide_password=False),
            "PGPASSWORD": cluster.password()}
+    warehouse = str(Path(args.db).absolute())
+    for command in (["app", "migrate"], ["users", "demo-accounts"] if args.demo_accounts else []):
+        if command:
+            done = subprocess.run([sys.executable, "-m", "pipelines.cli", *command, "--db",
+                                   warehouse], env=env, capture_output=True, text=True)
+            if done.returncode != 0:
+                raise ReplicasError(f"kasko {' '.join(command)}: {done.stderr.strip()}")
     pids = [f"postgresql {cluster.data}"]
-    ports = [args.first_port + index for index in range(args.replicas)]
     for port in ports:
         log = directory / f"serve-{port}.log"
         replica = start_replica(port, Path(args.db).absolute(), env, log)
@@ -266,6 +294,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8080, help="where nginx listens")
     parser.add_argument("--first-port", type=int, default=8501)
     parser.add_argument("--pg-port", type=int, default=5433)
+    parser.add_argument("--demo-accounts", action="store_true",
+                        help="give the demo accounts their passwords in PostgreSQL")
     args = parser.parse_args(argv)
     try:
         return _start(args) if args.action == "start" else _stop(args)
