@@ -22,6 +22,7 @@ from pipelines.appstate.store import (
     describe,
     forget_stores,
     store_url,
+    without_password,
 )
 from pipelines.appstate.upgrade import (
     MigrationFailed,
@@ -50,6 +51,7 @@ __all__ = [
     "migrate_for",
     "store_for",
     "store_url",
+    "without_password",
 ]
 
 

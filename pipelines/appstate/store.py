@@ -51,17 +51,30 @@ def default_sqlite_path(warehouse: Path) -> Path:
 
 def store_url(warehouse: Path | None = None) -> URL:
     """$KASKO_APP_DB, else `[app] database_url` in kasko.toml, else SQLite beside the warehouse."""
-    configured = os.environ.get(APP_DB_ENV) or settings().app.database_url
+    from_environment = os.environ.get(APP_DB_ENV)
+    configured = from_environment or settings().app.database_url
     if configured:
         try:
-            return make_url(configured)
+            url = make_url(configured)
         except exc.ArgumentError as error:
             # The text may hold a password: name the setting, not the value.
             raise StoreUnavailable(
                 f"{APP_DB_ENV} or [app] database_url is not a database URL"
             ) from error
+        if url.password is not None and not from_environment:
+            raise StoreUnavailable(
+                "[app] database_url must not hold a password: give it in PGPASSWORD "
+                f"(or the whole URL in {APP_DB_ENV})"
+            )
+        return url
     path = default_sqlite_path(warehouse or database_path()).absolute()
     return URL.create("sqlite+pysqlite", database=str(path))
+
+
+def without_password(url: URL) -> URL:
+    """The URL minus its password (URL.set cannot remove one: None there means unchanged)."""
+    return URL.create(url.drivername, url.username, None, url.host, url.port, url.database,
+                      url.query)
 
 
 def describe(url: URL) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from pipelines import appstate
 from pipelines.generate import DEMO_ACCOUNTS, generate
 from pipelines.load import load_paths
 from pipelines.loadtest import Session
@@ -69,7 +70,8 @@ def deployment(postgres_cluster: PostgresCluster) -> Iterator[Deployment]:
     assert [r.error for r in load_paths(exports, warehouse) if r.error] == []
     url = postgres_cluster.create_database("replicas")
     # the password only in PGPASSWORD, as a deployment gives it
-    without_password = url.set(password=None).render_as_string(hide_password=False)
+    without_password = appstate.without_password(url).render_as_string(hide_password=False)
+    assert url.password and url.password not in without_password
     env = {**os.environ, "KASKO_APP_DB": without_password, "PGPASSWORD": url.password or "",
            "KASKO_DB": str(warehouse)}
     done = subprocess.run([*KASKO, "users", "demo-accounts"], env=env, capture_output=True,

@@ -317,3 +317,33 @@ def test_postgresql_lost_and_back(tmp_path: Path) -> None:
         store.dispose()
     finally:
         cluster.stop("immediate")
+
+
+def test_the_url_in_kasko_toml_and_the_password_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, postgres_url: str
+) -> None:
+    from sqlalchemy.engine import make_url
+
+    from pipelines.config import settings
+
+    url = make_url(postgres_url)
+    config = tmp_path / "kasko.toml"
+    monkeypatch.delenv(appstate.APP_DB_ENV, raising=False)
+    monkeypatch.setenv("KASKO_CONFIG", str(config))
+    monkeypatch.setenv("PGPASSWORD", url.password or "")
+    config.write_text(f'[app]\ndatabase_url = "{postgres_url}"\n', encoding="utf-8")
+    settings.cache_clear()
+    try:
+        with pytest.raises(appstate.StoreUnavailable, match="must not hold a password") as refused:
+            appstate.store_url(tmp_path / "kasko.duckdb")
+        assert (url.password or "") not in str(refused.value)
+        without = appstate.without_password(url).render_as_string(hide_password=False)
+        assert (url.password or "") not in without
+        config.write_text(f'[app]\ndatabase_url = "{without}"\n', encoding="utf-8")
+        settings.cache_clear()
+        store, result = appstate.migrate_for(tmp_path / "kasko.duckdb")
+        assert store.is_postgresql and result.after == appstate.head_revision()
+        assert not appstate.default_sqlite_path(tmp_path / "kasko.duckdb").exists()
+    finally:
+        settings.cache_clear()
+        appstate.forget_stores()
