@@ -70,7 +70,13 @@ replicas: demo-data servers
 replicas-stop: $(STAMP)
 	$(BIN)/python -m pipelines.replicas stop --dir $(DATA)/replicas
 
-# Concurrent dashboard sessions over websockets while a daily load runs (docs/reliability.md).
+# Concurrent dashboard sessions over websockets while a daily load runs (docs/reliability.md);
+# LOADTEST_REPLICAS=2 serves them from two replicas behind nginx on PostgreSQL, and
+# LOADTEST_SCALE=bench from the fleet-size set (docs/performance.md).
 .PHONY: loadtest
-loadtest: $(STAMP)
-	$(BIN)/python -m pipelines.loadtest
+LOADTEST_REPLICAS ?= 1
+LOADTEST_SCALE ?= demo
+LOADTEST_ARGS ?=
+loadtest: $(STAMP) servers
+	$(BIN)/python -m pipelines.loadtest --replicas $(LOADTEST_REPLICAS) --scale $(LOADTEST_SCALE) \
+	  $(LOADTEST_ARGS)
