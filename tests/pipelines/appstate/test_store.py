@@ -347,3 +347,20 @@ def test_the_url_in_kasko_toml_and_the_password_from_the_environment(
     finally:
         settings.cache_clear()
         appstate.forget_stores()
+
+
+def test_kasko_app_migrate(warehouse: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from pipelines.cli import main
+
+    legacy = legacy_file(warehouse)
+    assert main(["app", "migrate", "--db", str(warehouse)]) == 0
+    first = capsys.readouterr()
+    store = appstate.store_for(warehouse)
+    assert first.out == ""
+    assert first.err.splitlines() == [
+        f"kasko app migrate: app database {store} migrated from nothing to 0001",
+        f"kasko app migrate: imported {legacy}: 3 accounts, 5 sign-in attempts, "
+        "3 enablement changes",
+    ]
+    assert main(["app", "migrate", "--db", str(warehouse)]) == 0
+    assert capsys.readouterr().err == f"kasko app migrate: app database {store} is at 0001\n"
