@@ -309,7 +309,7 @@ def _set_password_command(args: argparse.Namespace) -> int:
 
 def _demo_accounts_command(args: argparse.Namespace) -> int:
     try:
-        from pipelines.generate import DEMO_ACCOUNTS
+        from pipelines.demo.accounts import DEMO_ACCOUNTS
     except ImportError as error:
         print(f"kasko users: no demo accounts available ({error})", file=sys.stderr)
         return EXIT_REFUSED

@@ -6,7 +6,8 @@ from datetime import date
 from pathlib import Path
 
 from pipelines.calendar import require_covered, today
-from pipelines.safe_cells import neutralise_frame
+from pipelines.output import check_output, output_file
+from pipelines.safe_cells import write_csv
 from pipelines.warehouse import connect_read_only
 
 # interface.md's columns, in its order; every value is rendered as text here so that
@@ -48,12 +49,13 @@ order by request_number
 
 
 def export_tickets(db_path: Path, out: Path, as_of: date | None = None) -> int:
-    """Write the tickets CSV (UTF-8, comma-delimited, header) and return its row count."""
+    """Write the tickets CSV (UTF-8, comma-delimited, CRLF, header) and return its row count."""
+    check_output(out, (".csv",))
     as_of = as_of or today()
     with connect_read_only(db_path) as con:
         require_covered(con, as_of)
         tickets = con.execute(TICKETS_SQL, {"as_of": as_of}).df()
     assert tuple(tickets.columns) == TICKET_COLUMNS
-    out.parent.mkdir(parents=True, exist_ok=True)
-    neutralise_frame(tickets).to_csv(out, index=False, encoding="utf-8", lineterminator="\n")
+    with output_file(out, encoding="utf-8") as handle:
+        write_csv(tickets, handle)
     return len(tickets)

@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import signal
+import stat
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -27,8 +28,9 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.config import SQL_DIR
 from pipelines.contract import KINDS, SourceKind, columns
+from pipelines.errors import CommandError
+from pipelines.sqlfiles import SQL_DIR
 from pipelines.staging import sql_type
 
 # Kinds whose every version is kept as history, beside the current version.
@@ -179,8 +181,39 @@ def derived_outdated(con: duckdb.DuckDBPyConnection) -> bool:
     return calendar_outdated(con) or tickets_outdated(con) or indexes_missing(con)
 
 
+class WarehouseError(CommandError):
+    """The path given as the warehouse is not one; the message names it and says why."""
+
+
+# Every DuckDB database file carries these bytes at this offset of its first block.
+DUCKDB_MAGIC, DUCKDB_MAGIC_OFFSET = b"DUCK", 8
+
+
+def check_warehouse_file(path: Path) -> None:
+    """Refuse a path that exists but is not a DuckDB file, before anything opens or copies it
+    (DuckDB's own error is a traceback, and a load would leave a copy of it behind)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise WarehouseError(f"{path}: cannot be read: {error.strerror}") from error
+    if stat.S_ISDIR(mode):
+        raise WarehouseError(f"{path} is a folder, not a warehouse file")
+    if not stat.S_ISREG(mode):
+        raise WarehouseError(f"{path} is not a regular file, not a warehouse file")
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(DUCKDB_MAGIC_OFFSET + len(DUCKDB_MAGIC))
+    except OSError as error:
+        raise WarehouseError(f"{path}: cannot be read: {error.strerror}") from error
+    if head[DUCKDB_MAGIC_OFFSET:] != DUCKDB_MAGIC:
+        raise WarehouseError(f"{path} is not a Kasko Ops warehouse (not a DuckDB database file)")
+
+
 def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection to the served warehouse; its macros and views are in the file."""
+    check_warehouse_file(path)
     if not path.exists():
         raise FileNotFoundError(f"no warehouse at {path}: run `kasko load` first")
     return duckdb.connect(str(path), read_only=True, config=DUCKDB_CONFIG)
@@ -267,14 +300,18 @@ def write_session(path: Path, bulk: bool = False) -> Iterator[WriteSession]:
     session (a first or large load) drops the lookup indexes and builds them once at the
     end: maintaining them row by row through millions of inserts costs more.
     """
+    check_warehouse_file(path)  # before the lock file and the copy are made beside it
     with load_lock(path):
         staging = _staging_path(path)
-        for leftover in (staging, staging.with_name(staging.name + ".wal")):
-            leftover.unlink(missing_ok=True)  # a killed load's copy: never served, safe to drop
+        _remove_leftovers(staging)
         if path.exists():
             _copy_file(path, staging)
         _test_hook("after-copy")
-        con = duckdb.connect(str(staging), config=DUCKDB_CONFIG)
+        try:
+            con = duckdb.connect(str(staging), config=DUCKDB_CONFIG)
+        except BaseException:
+            _remove_leftovers(staging)
+            raise
         # the copy is written once, at the end: a checkpoint after every file's commit would
         # rewrite the tables (and their indexes) sixty times over in a full load
         con.execute("set checkpoint_threshold = '64GB'")
@@ -315,11 +352,12 @@ def write_session(path: Path, bulk: bool = False) -> Iterator[WriteSession]:
             con.execute("checkpoint")
         except BaseException:
             con.close()
-            staging.unlink(missing_ok=True)
+            _remove_leftovers(staging)
             with contextlib.suppress(OSError):
                 session.finish_flush()  # no thread outlives the session; the error is raised
             raise
         con.close()
+        _remove_spill_folder(staging)
         if not session.changed:
             staging.unlink(missing_ok=True)
             return
@@ -333,6 +371,21 @@ def write_session(path: Path, bulk: bool = False) -> Iterator[WriteSession]:
         os.replace(staging, path)
         _test_hook("after-rename")
         _fsync_directory(path.parent)
+
+
+def _remove_spill_folder(staging: Path) -> None:
+    """Remove DuckDB's spill folder of the copy (`<copy>.tmp`): DuckDB leaves it, empty,
+    when its process is killed, and a folder named like a warehouse would be left forever."""
+    spill = staging.with_name(staging.name + ".tmp")
+    if spill.is_dir() and not spill.is_symlink():
+        shutil.rmtree(spill, ignore_errors=True)
+
+
+def _remove_leftovers(staging: Path) -> None:
+    """Drop a load's copy, its WAL and its spill folder (a killed load's: never served)."""
+    for leftover in (staging, staging.with_name(staging.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    _remove_spill_folder(staging)
 
 
 def _row_groups_to_merge(con: duckdb.DuckDBPyConnection, kinds: set[str]) -> bool:

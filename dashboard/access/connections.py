@@ -7,7 +7,6 @@ import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +14,10 @@ import duckdb
 import pandas as pd
 
 from pipelines import accounts, appstate
-from pipelines.config import SQL_DIR, database_path
+from pipelines.config import database_path
+from pipelines.sqlfiles import named_query
 from pipelines.warehouse import connect_read_only
 
-QUERIES_DIR = SQL_DIR / "queries"
 # What a page shows while the app store (PostgreSQL) cannot be reached.
 STORE_UNAVAILABLE = (
     "Il database dell'applicazione non è raggiungibile in questo momento: accesso e "
@@ -63,10 +62,9 @@ def store_available(warehouse: Path | str | None = None) -> bool:
         return False
 
 
-@cache
 def query(name: str) -> str:
     """The text of sql/queries/<name>.sql."""
-    return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    return named_query(name)
 
 
 def frame(cursor: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pd.DataFrame:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import appstate
-from pipelines.generate import DEMO_ACCOUNTS, generate
+from pipelines import accounts, appstate
+from pipelines.demo import DEMO_ACCOUNTS, generate
 from pipelines.load import load_paths
 from pipelines.loadtest import Session
 from pipelines.replicas import (
@@ -273,11 +273,13 @@ def test_a_load_swap_is_seen_by_both_replicas(deployment: Deployment) -> None:
         before = {enabled_caption(s, deployment.line) for s in sessions}
         assert len(before) == 1
         enable = "0 abilitate" in before.pop()
-        export = deployment.folder / "abilitazioni_2099-01-01.csv"
+        time.sleep(1.1)  # the export's time, in whole seconds, after the dashboard's changes
+        now = accounts.local_now()
+        export = deployment.folder / f"abilitazioni_{now:%Y-%m-%d}.csv"
         export.write_text(
             "Codice cliente;NMU;Abilitata;Modificata da;Data modifica\n"
             f"{deployment.customer};{deployment.line};{'Sì' if enable else 'No'};"
-            "backoffice@kasko.demo;01/01/2099 08:00\n",
+            f"backoffice@kasko.demo;{now:%d/%m/%Y %H:%M:%S}\n",
             encoding="utf-8",
         )
         done = subprocess.run([*KASKO, "load", str(export)], env=deployment.env,

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.access.auth import principal_for_login
 from pipelines import accounts, appstate
-from pipelines.generate import DEMO_ACCOUNTS, generate
+from pipelines.demo import DEMO_ACCOUNTS, generate
 from pipelines.load import load_paths
 from pipelines.replicas import PostgresCluster, free_port
 

@@ -34,7 +34,8 @@ def test_export_columns_and_values(sla_warehouse, tmp_path) -> None:
     out = tmp_path / "tickets.csv"
     count = export_tickets(sla_warehouse, out, as_of=date(2025, 3, 14))
     assert count == 9
-    assert out.read_bytes().decode("utf-8") == EXPECTED
+    # RFC 4180 line ends: the csv writer quotes every cell holding a CR or an LF
+    assert out.read_bytes().decode("utf-8") == EXPECTED.replace("\n", "\r\n")
     with out.open(encoding="utf-8", newline="") as handle:
         header = next(csv.reader(handle))
     assert tuple(header) == TICKET_COLUMNS
