@@ -11,8 +11,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import streamlit as st  # noqa: E402
 
 from dashboard import session  # noqa: E402
+from dashboard.access.connections import STORE_UNAVAILABLE, store_available  # noqa: E402
 from dashboard.components import sidebar_identity  # noqa: E402
 from dashboard.i18n import PAGE_TITLES  # noqa: E402
+from pipelines.appstate import StoreUnavailable  # noqa: E402
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
 
@@ -40,4 +42,16 @@ else:
                              icon="🧪", url_path="qualita-dati"))
     sidebar_identity(principal)
 
-st.navigation(pages).run()
+
+@st.fragment(run_every=5)
+def _wait_for_the_store() -> None:
+    if store_available(session.warehouse()):
+        st.rerun()
+
+
+try:
+    st.navigation(pages).run()
+except StoreUnavailable:
+    # PostgreSQL lost while serving: say so, and come back by itself once it answers.
+    st.error(STORE_UNAVAILABLE, icon="⚠️")
+    _wait_for_the_store()

@@ -1,37 +1,34 @@
-"""The dashboard's own database (accounts, enablement changes, sign-ins) and `kasko users`."""
+"""Dashboard accounts, sign-in attempts and enablement changes (in the store); `kasko users`."""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
 import getpass
-import itertools
-import random
 import sys
-import threading
-import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import duckdb
 import pyarrow as pa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Connection, insert, select
 
-from pipelines.config import app_database_path, database_path, settings
-from pipelines.sqlfiles import SQL_DIR
+from pipelines import appstate
+from pipelines.appstate import tables
+from pipelines.config import database_path, settings
 
 EXIT_OK, EXIT_REFUSED = 0, 1
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024
-# How long a caller waits for another process to let go of the app database.
-LOCK_WAIT_SECONDS = 15.0
-APP_DUCKDB_CONFIG = {"threads": 1}
+# OWASP's Password Storage Cheat Sheet, first Argon2id configuration: 19 MiB, 2 passes,
+# 1 lane. Hashes made with other parameters still verify and are rehashed at sign-in.
+OWASP_ARGON2 = {"memory_cost": 19 * 1024, "time_cost": 2, "parallelism": 1}
 
-# The app-DB changes as the warehouse queries read them (a registered Arrow relation).
+# The store's changes as the warehouse queries read them (a registered Arrow relation).
 ENABLEMENT_CHANGES_SCHEMA = pa.schema(
     [
         ("change_id", pa.int64()),
@@ -44,10 +41,6 @@ ENABLEMENT_CHANGES_SCHEMA = pa.schema(
         ("source", pa.string()),
     ]
 )
-
-
-class AppDatabaseBusy(Exception):
-    """Another process held the app database for longer than callers wait."""
 
 
 class PasswordRejected(ValueError):
@@ -65,10 +58,10 @@ class EnablementChange:
 
 
 class Passwords:
-    """argon2id hashing (argon2-cffi's defaults, RFC 9106's low-memory choice) and checking."""
+    """argon2id hashing with OWASP's parameters, and checking."""
 
     def __init__(self, hasher: PasswordHasher | None = None) -> None:
-        self.hasher = hasher or PasswordHasher()
+        self.hasher = hasher or PasswordHasher(**OWASP_ARGON2)
         # Checked against when a login has no account, so that the answer takes as long.
         self._dummy_hash: str | None = None
 
@@ -105,62 +98,6 @@ def login_key(login: str) -> str:
     return login.strip().lower()
 
 
-# ---------------------------------------------------------------- connections
-
-
-def _is_lock_conflict(error: duckdb.Error) -> bool:
-    return "lock" in str(error).lower()
-
-
-def _connect(path: Path, wait_seconds: float) -> duckdb.DuckDBPyConnection:
-    """Open the app database read-write, retrying while another process holds it."""
-    deadline = time.monotonic() + wait_seconds
-    delay = 0.02
-    while True:
-        try:
-            return duckdb.connect(str(path), config=APP_DUCKDB_CONFIG)
-        except duckdb.IOException as error:
-            if not _is_lock_conflict(error):
-                raise
-            if time.monotonic() + delay > deadline:
-                raise AppDatabaseBusy(
-                    f"{path} is held by another process; try again in a moment"
-                ) from error
-        time.sleep(delay * (1 + random.random() / 2))
-        delay = min(delay * 2, 0.5)
-
-
-@contextlib.contextmanager
-def app_connection(
-    app_path: Path, wait_seconds: float = LOCK_WAIT_SECONDS
-) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A short-lived read-write connection to the app database: open, work, close.
-
-    DuckDB lets one process at a time hold the file, so nobody keeps it open: the
-    dashboard and `kasko users` take turns, retrying with backoff while the other holds it.
-    """
-    app_path.parent.mkdir(parents=True, exist_ok=True)
-    con = _connect(app_path, wait_seconds)
-    try:
-        _ensure_schema(con, app_path)
-        yield con
-    finally:
-        con.close()
-
-
-# Files whose schema this process has already created or checked, by path and inode.
-_schema_ready: set[tuple[str, int]] = set()
-
-
-def _ensure_schema(con: duckdb.DuckDBPyConnection, app_path: Path) -> None:
-    key = (str(app_path.resolve()), app_path.stat().st_ino)
-    if key in _schema_ready:
-        return
-    for path in sorted((SQL_DIR / "app").glob("*.sql")):
-        con.execute(path.read_text(encoding="utf-8"))
-    _schema_ready.add(key)
-
-
 # ---------------------------------------------------------------- passwords
 
 
@@ -173,22 +110,23 @@ def check_password_policy(password: str) -> None:
         raise PasswordRejected("the password must not be only spaces")
 
 
-def set_password(app_path: Path, login: str, password: str) -> None:
+def set_password(warehouse: Path, login: str, password: str) -> None:
     """Store the argon2 hash of a new password for a login (the caller checked the login)."""
     check_password_policy(password)
     password_hash = passwords.hash(password)
-    with app_connection(app_path) as con:
-        _store_hash(con, login, password_hash)
+    store = appstate.store_for(warehouse)
+    with store.write() as con:
+        _store_hash(store, con, login, password_hash)
 
 
-def _store_hash(con: duckdb.DuckDBPyConnection, login: str, password_hash: str) -> None:
-    con.execute(
-        """
-        insert or replace into accounts (login, password_hash, updated_at)
-        values ($login, $password_hash, $updated_at)
-        """,
+def _store_hash(
+    store: appstate.Store, con: Connection, login: str, password_hash: str
+) -> None:
+    con.execute(store.upsert(
+        tables.accounts,
         {"login": login_key(login), "password_hash": password_hash, "updated_at": local_now()},
-    )
+        keys=["login"],
+    ))
 
 
 # ---------------------------------------------------------------- sign-in attempts
@@ -196,131 +134,115 @@ def _store_hash(con: duckdb.DuckDBPyConnection, login: str, password_hash: str) 
 
 @dataclass(frozen=True)
 class SignInFacts:
-    """What a sign-in needs from the app database, read in one go."""
+    """What a sign-in needs from the store, read in one go."""
 
     password_hash: str | None  # None: the login has no account
     failures: list[datetime]  # failed attempts after `since` and after the last success
 
 
-def sign_in_facts(app_path: Path, login: str, since: datetime) -> SignInFacts:
+def sign_in_facts(warehouse: Path, login: str, since: datetime) -> SignInFacts:
     """The login's password hash and its recent failures, oldest first.
 
     Attempts the throttle refused are not failures: they were never checked.
     """
-    if not app_path.exists():
-        return SignInFacts(None, [])
     key = login_key(login)
-    with app_connection(app_path) as con:
-        row = con.execute(
-            "select password_hash from accounts where login = $login", {"login": key}
-        ).fetchone()
+    attempts = tables.sign_in_attempts
+    recent = (attempts.c.login == key) & (attempts.c.attempted_at >= since)
+    with appstate.store_for(warehouse).read() as con:
+        password_hash = con.execute(
+            select(tables.accounts.c.password_hash).where(tables.accounts.c.login == key)
+        ).scalar_one_or_none()
+        last_success = con.execute(
+            select(attempts.c.attempted_at).where(recent & attempts.c.success)
+            .order_by(attempts.c.attempted_at.desc()).limit(1)
+        ).scalar_one_or_none()
         failures = con.execute(
-            """
-            with attempts as (
-                select * from sign_in_attempts where login = $login and attempted_at >= $since
-            )
-            select attempted_at
-            from attempts
-            where not success and not throttled
-              and attempted_at > coalesce(
-                  (select max(attempted_at) from attempts where success), $since
-              )
-            order by attempted_at
-            """,
-            {"login": key, "since": since},
-        ).fetchall()
-    return SignInFacts(row[0] if row else None, [at for (at,) in failures])
+            select(attempts.c.attempted_at)
+            .where(recent, ~attempts.c.success, ~attempts.c.throttled,
+                   attempts.c.attempted_at > (last_success or since))
+            .order_by(attempts.c.attempted_at)
+        ).scalars().all()
+    return SignInFacts(password_hash, list(failures))
 
 
 def record_sign_in(
-    app_path: Path,
+    warehouse: Path,
     login: str,
     success: bool,
     throttled: bool = False,
     new_password_hash: str | None = None,
 ) -> None:
     """Append the attempt; after a success, store a hash made with raised parameters if given."""
-    with app_connection(app_path) as con:
-        con.execute(
-            "insert into sign_in_attempts values ($login, $attempted_at, $success, $throttled)",
-            {"login": login_key(login), "attempted_at": local_now(), "success": success,
-             "throttled": throttled},
-        )
+    store = appstate.store_for(warehouse)
+    with store.write() as con:
+        con.execute(insert(tables.sign_in_attempts).values(
+            login=login_key(login), attempted_at=local_now(), success=success,
+            throttled=throttled,
+        ))
         if success and new_password_hash is not None:
-            _store_hash(con, login, new_password_hash)
+            _store_hash(store, con, login, new_password_hash)
 
 
 # ---------------------------------------------------------------- enablement changes
 
 
 def read_enablement_changes(
-    con: duckdb.DuckDBPyConnection, customers: Sequence[str] | None, nmu: str | None = None
+    con: Connection, customers: Sequence[str] | None, nmu: str | None = None
 ) -> pa.Table:
     """The dashboard's changes for some customers (None: all), optionally one line, oldest first."""
-    return con.sql(
-        """
-        select change_id, changed_at, changed_by, customer_code, nmu,
-               enabled_before, enabled_after, source
-        from enablement_changes
-        where ($customers is null or list_contains($customers, customer_code))
-          and ($nmu is null or nmu = $nmu)
-        order by change_id
-        """,
-        params={"customers": None if customers is None else list(customers), "nmu": nmu},
-    ).to_arrow_table().cast(ENABLEMENT_CHANGES_SCHEMA)
+    changes = tables.enablement_changes
+    query = select(*(changes.c[name] for name in ENABLEMENT_CHANGES_SCHEMA.names))
+    if customers is not None:
+        query = query.where(changes.c.customer_code.in_(list(customers)))
+    if nmu is not None:
+        query = query.where(changes.c.nmu == nmu)
+    rows = con.execute(query.order_by(changes.c.change_id)).mappings().all()
+    return pa.Table.from_pylist([dict(row) for row in rows], schema=ENABLEMENT_CHANGES_SCHEMA)
 
 
 def enablement_changes(
-    app_path: Path, customers: Sequence[str] | None, nmu: str | None = None
+    warehouse: Path, customers: Sequence[str] | None, nmu: str | None = None
 ) -> pa.Table:
-    """`read_enablement_changes` with a connection of its own; empty before the first change."""
-    if (customers is not None and not customers) or not app_path.exists():
+    """`read_enablement_changes` in a transaction of its own."""
+    if customers is not None and not customers:
         return ENABLEMENT_CHANGES_SCHEMA.empty_table()
-    with app_connection(app_path) as con:
+    with appstate.store_for(warehouse).read() as con:
         return read_enablement_changes(con, customers, nmu)
 
 
 def append_enablement_changes(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     changed_by: str,
     changes: Iterable[EnablementChange],
     changed_at: datetime,
 ) -> None:
-    """Append one audit row per change, in one transaction."""
+    """Append one audit row per change, in the caller's transaction."""
     rows = [
-        (changed_at, changed_by, c.customer_code, c.nmu, c.enabled_before, c.enabled_after)
+        {"changed_at": changed_at, "changed_by": changed_by, "customer_code": c.customer_code,
+         "nmu": c.nmu, "enabled_before": c.enabled_before, "enabled_after": c.enabled_after}
         for c in changes
     ]
-    if not rows:
-        return
-    con.execute("begin transaction")
-    try:
-        con.executemany(
-            """
-            insert into enablement_changes
-                (changed_at, changed_by, customer_code, nmu, enabled_before, enabled_after)
-            values (?, ?, ?, ?, ?, ?)
-            """,
-            rows,
-        )
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
-    global _current_generation
-    _current_generation = next(_enablement_generation)
+    if rows:
+        con.execute(insert(tables.enablement_changes), rows)
 
 
-# Enablement changes read a line's state, then append: one writer per process at a time
-# (other processes are kept out by DuckDB's file lock while the connection is open).
-enablement_write_lock = threading.Lock()
-_enablement_generation = itertools.count(1)
-_current_generation = 0
+@contextlib.contextmanager
+def enablement_transaction(warehouse: Path) -> Iterator[Connection]:
+    """A write transaction in which this writer alone changes enablements, on every server.
+
+    A change reads the lines' states, then appends: another writer must not slip in
+    between. Taking the turn also moves `enablement_version`, so every process's caches
+    see the change at their next page run.
+    """
+    store = appstate.store_for(warehouse)
+    with store.write() as con:
+        store.bump(con, tables.ENABLEMENTS)
+        yield con
 
 
-def enablement_generation() -> int:
-    """How many enablement changes this process has appended: query caches key on it."""
-    return _current_generation
+def enablement_version(warehouse: Path) -> int:
+    """Moves with every committed enablement change, whichever process made it."""
+    return appstate.store_for(warehouse).version(tables.ENABLEMENTS)
 
 
 # ---------------------------------------------------------------- `kasko users`
@@ -377,7 +299,7 @@ def _set_password_command(args: argparse.Namespace) -> int:
     if password is None:
         return EXIT_REFUSED
     try:
-        set_password(app_database_path(warehouse), login, password)
+        set_password(warehouse, login, password)
     except PasswordRejected as error:
         print(f"kasko users: {error}; nothing changed", file=sys.stderr)
         return EXIT_REFUSED
@@ -397,7 +319,6 @@ def _demo_accounts_command(args: argparse.Namespace) -> int:
     except FileNotFoundError as error:
         print(f"kasko users: {error}", file=sys.stderr)
         return EXIT_REFUSED
-    app_path = app_database_path(warehouse)
     done = []
     for demo_login, (profile, password) in DEMO_ACCOUNTS.items():
         login = known.get(login_key(demo_login))
@@ -405,7 +326,7 @@ def _demo_accounts_command(args: argparse.Namespace) -> int:
             print(f"kasko users: {demo_login} is not in core.users; skipped", file=sys.stderr)
             continue
         try:
-            set_password(app_path, login, password)
+            set_password(warehouse, login, password)
         except PasswordRejected as error:
             print(f"kasko users: {login}: {error}; skipped", file=sys.stderr)
             continue
@@ -423,7 +344,7 @@ def command(args: argparse.Namespace) -> int:
             return _set_password_command(args)
         if args.what == "demo-accounts":
             return _demo_accounts_command(args)
-    except AppDatabaseBusy as error:
+    except appstate.StoreUnavailable as error:
         print(f"kasko users: {error}", file=sys.stderr)
         return EXIT_REFUSED
     raise AssertionError(args.what)

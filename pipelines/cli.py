@@ -1,4 +1,4 @@
-"""The `kasko` command line: generate, load, export, report, serve, users."""
+"""The `kasko` command line: generate, load, export, report, serve, users, app."""
 
 from __future__ import annotations
 
@@ -84,6 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo = users_what.add_parser("demo-accounts", help="give the demo accounts their passwords")
     demo.add_argument("--db")
+
+    app = commands.add_parser("app", help="the dashboard's own database")
+    app_what = app.add_subparsers(dest="what", required=True)
+    migrate = app_what.add_parser("migrate", help="bring it to this release's schema")
+    migrate.add_argument("--db", help="the warehouse whose app database (default: beside it)")
     return parser
 
 
@@ -221,12 +226,18 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return accounts.command(args)
 
+    if args.command == "app":
+        from pipelines.appstate import commands
+
+        return commands.migrate_command(database_path(args.db))
+
     raise AssertionError(args.command)
 
 
 def _serve(args: argparse.Namespace) -> int:
     from streamlit.web import cli as streamlit_cli
 
+    from pipelines.appstate import commands
     from pipelines.warehouse import connect_read_only, upgrade
     from pipelines.warehouse.calendar import calendar_settings, require_configured
 
@@ -239,6 +250,8 @@ def _serve(args: argparse.Namespace) -> int:
             built = calendar_settings(con)
         if built is not None:
             require_configured(built)  # the pages show the stored SLA figures
+    if not commands.migrated_for_serving(db):
+        return EXIT_REFUSED
     os.environ["KASKO_DB"] = str(db)
     sys.argv = [
         "streamlit",

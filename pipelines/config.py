@@ -53,10 +53,20 @@ class SlaSettings(BaseModel):
         return value.upper()
 
 
+class AppSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    database_url: str | None = Field(
+        None,
+        description="the dashboard's own database (SQLAlchemy URL); $KASKO_APP_DB overrides it",
+    )
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     sla: SlaSettings = SlaSettings()
+    app: AppSettings = AppSettings()
 
 
 def config_path() -> Path:
@@ -96,9 +106,8 @@ def database_path(cli_value: str | os.PathLike[str] | None = None) -> Path:
 
 
 def app_database_path(warehouse: Path) -> Path:
-    """The dashboard's own state (accounts, enablement changes, audit) lives beside the warehouse.
+    """Where earlier releases kept the dashboard's own state, in DuckDB beside the warehouse.
 
-    Loads replace the warehouse file; this file is never replaced, so what people do in
-    the dashboard survives every load.
+    `pipelines.appstate` imports it once into the store that holds that state now.
     """
     return warehouse.with_name(warehouse.stem + ".app.duckdb")

@@ -1,7 +1,9 @@
 """`make loadtest`: concurrent dashboard sessions over websockets while a daily load runs.
 
-Generates a demo-size set once (cached under data/loadtest/), loads all but its last day of
-claims, starts `kasko serve` on a free port, and opens N sessions the way a browser does:
+Generates a demo-size set once (cached under data/loadtest/; `--scale bench`: the fleet-size
+set under data/loadtest-bench/), loads all but its last day of claims, starts `kasko serve`
+on a free port (`--replicas N` > 1: N of them on a PostgreSQL cluster of their own, behind
+nginx with deploy/nginx.conf, docs/deployment.md), and opens sessions the way a browser does:
 a websocket to Streamlit, the sign-in form filled in and submitted with a demo account
 (every profile in turn), then the Monitoraggio and SLA pages over and over with a user's
 think time. Meanwhile `kasko load` loads the last day. Prints every error (there must be
@@ -17,7 +19,6 @@ import os
 import platform
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,7 +31,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.config import PROJECT_ROOT, app_database_path
+from pipelines.config import PROJECT_ROOT
+from pipelines.replicas import PostgresCluster, free_port, start_nginx
 from pipelines.warehouse import upgrade
 
 WORK = PROJECT_ROOT / "data" / "loadtest"
@@ -62,15 +64,15 @@ class Prepared:
     day: Path  # the last day's claims file
 
 
-def prepare(work: Path) -> Prepared:
+def prepare(work: Path, scale: str = "demo") -> Prepared:
     """The demo set, loaded but for its last day of claims (generated and loaded once)."""
     exports, day_folder = work / "exports", work / "day"
     base = work / "base" / "kasko.duckdb"
     if not base.exists():
         shutil.rmtree(work, ignore_errors=True)
         print("generating the demo set (once)", flush=True)
-        subprocess.run([*KASKO, "generate", str(exports), "--today", LOADTEST_TODAY.isoformat()],
-                       check=True, capture_output=True, text=True)
+        subprocess.run([*KASKO, "generate", str(exports), "--today", LOADTEST_TODAY.isoformat(),
+                        "--scale", scale], check=True, capture_output=True, text=True)
         daily = sorted(exports.glob("segnalazioni_????-??-??.csv"))
         day_folder.mkdir(parents=True)
         shutil.move(daily[-1], day_folder / daily[-1].name)
@@ -84,13 +86,14 @@ def prepare(work: Path) -> Prepared:
     return Prepared(base, day)
 
 
-def served_copy(prepared: Prepared, work: Path) -> Path:
-    """A fresh copy of the base warehouse and its app database to serve in this run."""
+def served_copy(prepared: Prepared, work: Path, env: dict[str, str] | None = None) -> Path:
+    """A fresh copy of the base warehouse, its demo accounts in the app store, to serve."""
     served = work / "served" / "kasko.duckdb"
     shutil.rmtree(served.parent, ignore_errors=True)
     served.parent.mkdir(parents=True)
     shutil.copyfile(prepared.base, served)
-    shutil.copyfile(app_database_path(prepared.base), app_database_path(served))
+    subprocess.run([*KASKO, "users", "demo-accounts", "--db", str(served)],
+                   check=True, capture_output=True, text=True, env=env)
     return served
 
 
@@ -102,16 +105,11 @@ def claims_count(db: Path) -> int:
 # ---------------------------------------------------------------- the server
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_server(db: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
+def start_server(db: Path, port: int, log: Path,
+                 env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
     server = subprocess.Popen(
         [*KASKO, "serve", "--db", str(db), "--port", str(port), "--address", "127.0.0.1"],
-        stdout=log.open("wb"), stderr=subprocess.STDOUT,
+        stdout=log.open("wb"), stderr=subprocess.STDOUT, env=env,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -148,11 +146,11 @@ class PageRun:
 class Session:
     """One browser tab: a Streamlit websocket, signed in, opening pages."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, headers: dict[str, str] | None = None) -> None:
         from websockets.sync.client import connect
 
         self.socket = connect(url, subprotocols=["streamlit"], max_size=None,
-                              open_timeout=60, legacy=True)
+                              open_timeout=60, legacy=True, additional_headers=headers)
         self.pages: dict[str, str] = {}  # url path -> page script hash
         self.titles: list[str] = []  # the navigation's page titles
         self.current_page = ""
@@ -258,7 +256,9 @@ def browse(url: str, account: tuple[str, str], think: float, arrival: float,
     """One user: arrive, sign in, then open their pages in turn until told to stop."""
     login, password = account
     time.sleep(arrival)
-    session = _signed_in_session(url, login, password, results)
+    # a browser of its own: nginx routes it by this cookie, as by the one it would set
+    session = _signed_in_session(url, login, password, results,
+                                 {"Cookie": f"kasko_route=browser-{seed}"})
     signed_in.wait()
     if session is None:
         return
@@ -283,11 +283,12 @@ def browse(url: str, account: tuple[str, str], think: float, arrival: float,
         session.close()
 
 
-def _signed_in_session(url: str, login: str, password: str, results: Results) -> Session | None:
+def _signed_in_session(url: str, login: str, password: str, results: Results,
+                       headers: dict[str, str]) -> Session | None:
     started = time.monotonic()
     session = None
     try:
-        session = Session(url)
+        session = Session(url, headers)
         session.sign_in(login, password)
     except Exception as error:  # noqa: BLE001 - every failure is reported
         results.add(PageRun("sign-in", started, time.monotonic() - started, f"{login}: {error!r}"))
@@ -332,18 +333,21 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds of browsing before the load starts")
     parser.add_argument("--after", type=float, default=20.0,
                         help="seconds of browsing after the load ended")
-    parser.add_argument("--work", type=Path, default=WORK)
+    parser.add_argument("--replicas", type=int, default=1,
+                        help="kasko serve processes; more than 1: behind nginx on PostgreSQL")
+    parser.add_argument("--scale", choices=("demo", "bench"), default="demo")
+    parser.add_argument("--work", type=Path)
     args = parser.parse_args(argv)
+    args.work = args.work or (WORK if args.scale == "demo" else WORK.with_name("loadtest-bench"))
 
     facts = machine()
-    prepared = prepare(args.work)
-    served = served_copy(prepared, args.work)
+    prepared = prepare(args.work, args.scale)
+    deployment = Deployment.start(args.work, args.replicas)
+    served = served_copy(prepared, args.work, deployment.env)
     copy_seconds = timed_copy(served)
     warehouse_mb = served.stat().st_size / 1024**2
     claims_before = claims_count(served)
-    port = free_port()
-    server = start_server(served, port, args.work / "serve.log")
-    url = f"ws://127.0.0.1:{port}/_stcore/stream"
+    url = deployment.serve(served)
     stop, results = threading.Event(), Results()
     signed_in = threading.Barrier(args.sessions + 1)
     users = [threading.Thread(
@@ -366,8 +370,9 @@ def main(argv: list[str] | None = None) -> int:
         stop.set()
         for user in users:
             user.join(timeout=RECEIVE_TIMEOUT)
-        stop_server(server)
-    log = (args.work / "serve.log").read_text(encoding="utf-8", errors="replace")
+        deployment.stop()
+    log = "\n".join(path.read_text(encoding="utf-8", errors="replace")
+                    for path in args.work.glob("serve*.log"))
     results.errors += [f"server log: {line}" for line in log.splitlines()
                        if "Traceback" in line or "Error" in line or "Exception" in line]
     if load.returncode != 0:
@@ -385,11 +390,14 @@ def main(argv: list[str] | None = None) -> int:
         "command": "make loadtest  # python -m pipelines.loadtest " + " ".join(
             f"--{k} {v}" for k, v in (("sessions", args.sessions), ("think", args.think),
                                       ("ramp", args.ramp), ("warmup", args.warmup),
-                                      ("after", args.after))),
+                                      ("after", args.after), ("replicas", args.replicas),
+                                      ("scale", args.scale))),
         "machine": facts,
         "warehouse_mb": round(warehouse_mb, 1),  # the file the load copies
         "warehouse_copy_s": round(copy_seconds, 3),
         "sessions": args.sessions,
+        "replicas": args.replicas,
+        "app_store": "postgresql" if args.replicas > 1 else "sqlite",
         "signed_in": sum(1 for r in results.runs if r.page == "sign-in" and not r.error),
         "load": {"file": prepared.day.name, "seconds": round(load_ended - load_began, 2),
                  "rows": [(r["read"], r["loaded"], r["superseded"], r["quarantined"])
@@ -411,6 +419,56 @@ def main(argv: list[str] | None = None) -> int:
         failures.append("no page run overlapped the load (more sessions or less think time)")
     print("FAILED: " + "; ".join(failures) if failures else "OK: no errors", file=sys.stderr)
     return 1 if failures else 0
+
+
+@dataclass
+class Deployment:
+    """One `kasko serve` on the SQLite store, or N behind nginx on a PostgreSQL cluster."""
+
+    work: Path
+    replicas: int
+    env: dict[str, str] | None = None
+    cluster: PostgresCluster | None = None
+    servers: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    nginx: subprocess.Popen[bytes] | None = None
+
+    @classmethod
+    def start(cls, work: Path, replicas: int) -> Deployment:
+        deployment = cls(work, replicas)
+        if replicas > 1:
+            folder = work / "postgresql"
+            if folder.exists():
+                PostgresCluster(folder, 0).stop("immediate")
+                shutil.rmtree(folder)
+            cluster = PostgresCluster(folder, free_port()).start()
+            deployment.cluster = cluster
+            deployment.env = {**os.environ, "PGPASSWORD": cluster.password(),
+                              "KASKO_APP_DB": cluster.url().render_as_string(hide_password=False)}
+        return deployment
+
+    def serve(self, served: Path) -> str:
+        """Start the servers; the websocket URL the sessions open."""
+        for log in self.work.glob("serve*.log"):
+            log.unlink()
+        ports = [free_port() for _ in range(self.replicas)]
+        for index, port in enumerate(ports):
+            self.servers.append(start_server(served, port, self.work / f"serve-{index}.log",
+                                             self.env))
+        if self.replicas == 1:
+            return f"ws://127.0.0.1:{ports[0]}/_stcore/stream"
+        proxy = free_port()
+        folder = self.work / "nginx"
+        folder.mkdir(exist_ok=True)
+        self.nginx = start_nginx(folder, proxy, ports)
+        return f"ws://127.0.0.1:{proxy}/_stcore/stream"
+
+    def stop(self) -> None:
+        for server in self.servers:
+            stop_server(server)
+        if self.nginx is not None:
+            stop_server(self.nginx)
+        if self.cluster is not None:
+            self.cluster.stop("fast")
 
 
 def timed_copy(served: Path) -> float:

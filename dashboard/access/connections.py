@@ -13,11 +13,16 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from pipelines import accounts
-from pipelines.config import app_database_path, database_path
+from pipelines import accounts, appstate
+from pipelines.config import database_path
 from pipelines.sqlfiles import named_query
 from pipelines.warehouse import connect_read_only
 
+# What a page shows while the app store (PostgreSQL) cannot be reached.
+STORE_UNAVAILABLE = (
+    "Il database dell'applicazione non è raggiungibile in questo momento: accesso e "
+    "abilitazioni non sono disponibili. La pagina riprende da sola appena torna disponibile."
+)
 # How long a reader waits for the queries still running on a replaced warehouse to end
 # before it is closed; past that the old file keeps being served a little longer.
 SWAP_WAIT_SECONDS = 10.0
@@ -39,15 +44,22 @@ def file_key(path: Path) -> FileKey:
     return stat.st_ino, stat.st_mtime_ns, stat.st_size
 
 
-def data_version(warehouse: Path | str | None = None) -> tuple[FileKey, FileKey, int]:
+def data_version(warehouse: Path | str | None = None) -> tuple[FileKey, int]:
     """Changes whenever an answer of the data layer may change: part of every query-cache key.
 
-    That is when a load swaps in a new warehouse, and when the dashboard's own state
-    changes: an enablement change made in this process (counted, so never missed) or a
-    write to the app database by another process (seen in the file).
+    That is when a load swaps in a new warehouse, and when an enablement change commits
+    in the app store, whichever process or server made it (the store's own counter).
     """
     path = warehouse_or_default(warehouse)
-    return file_key(path), file_key(app_database_path(path)), accounts.enablement_generation()
+    return file_key(path), accounts.enablement_version(path)
+
+
+def store_available(warehouse: Path | str | None = None) -> bool:
+    """Whether the app store answers now (a page waiting for it polls this)."""
+    try:
+        return appstate.store_for(warehouse_or_default(warehouse)).ping()
+    except appstate.StoreUnavailable:
+        return False
 
 
 def query(name: str) -> str:

@@ -32,7 +32,6 @@ from dashboard.access.connections import (
 from dashboard.access.principal import ENABLEMENT_PROFILE_SEGMENT, Principal
 from dashboard.access.scope import NOTHING, is_true, line_states, resolve_scope
 from pipelines import accounts
-from pipelines.config import app_database_path
 from pipelines.contract import normalise_nmu
 from pipelines.warehouse.calendar import today
 
@@ -431,7 +430,7 @@ def list_lines(
     with connections.cursor(path) as cursor:
         allowed = _line_scope(principal, cursor, path, code)
         customers = [code] if allowed and code else []
-        changes = accounts.enablement_changes(app_database_path(path), customers)
+        changes = accounts.enablement_changes(path, customers)
         cursor.register("line_states", line_states(cursor, changes, customers))
         return frame(
             cursor,
@@ -453,7 +452,7 @@ def set_enablement(
     Only the customer's Rappresentante Legale (Professionisti) or Mandatario (Aziende) may,
     and only for lines of that customer; anything else raises PermissionError (REFUSED),
     changing nothing. Each line that changes gets one append-only audit row in the app
-    database (who, when, line, before, after); lines already in that state get none.
+    store (who, when, line, before, after); lines already in that state get none.
     """
     path = warehouse_or_default(warehouse)
     enabled = bool(enabled)
@@ -470,9 +469,7 @@ def set_enablement(
         own_lines = set(frame(cursor, "customer_line_numbers", customer_code=customer_code)["nmu"])
         if not set(lines) <= own_lines:
             raise PermissionError(REFUSED)
-        with accounts.enablement_write_lock, accounts.app_connection(
-            app_database_path(path)
-        ) as app:
+        with accounts.enablement_transaction(path) as app:
             changes = accounts.read_enablement_changes(app, [customer_code])
             states = line_states(cursor, changes, [customer_code])
             before = {
@@ -496,7 +493,7 @@ def audit_trail(
     """Every enablement change of a customer's lines, newest first (read-only).
 
     Columns: changed_at, changed_by, customer_code, nmu, enabled_before, enabled_after,
-    source ('dashboard': made here, from the app database; 'export': from the abilitazioni
+    source ('dashboard': made here, from the app store; 'export': from the abilitazioni
     exports' versions). Empty for a Dipendente or a customer not in scope.
     """
     path = warehouse_or_default(warehouse)
@@ -504,7 +501,7 @@ def audit_trail(
     with connections.cursor(path) as cursor:
         allowed = _line_scope(principal, cursor, path, code)
         customers = [code] if allowed and code else []
-        changes = accounts.enablement_changes(app_database_path(path), customers)
+        changes = accounts.enablement_changes(path, customers)
         cursor.register("app_changes", changes)
         return frame(cursor, "audit_trail", customer_code=code if allowed else None)
 

@@ -6,8 +6,8 @@ file in place: a load copies it, loads into the copy, checkpoints it and renames
 the original (an atomic rename). Readers (the dashboard, exports, reports) open the file
 read-only and see the state before or after a load, never a mix; a killed load leaves
 only a stale copy that the next load removes. The dashboard's own writes (accounts,
-enablement changes, audit) live in a separate file (`config.app_database_path`) that
-loads never touch. Loads serialise on a lock file.
+enablement changes, audit) live in the app store (`pipelines.appstate`), which loads
+never touch. Loads serialise on a lock file.
 """
 
 from __future__ import annotations

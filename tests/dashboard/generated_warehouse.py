@@ -19,7 +19,6 @@ from streamlit.testing.v1 import AppTest
 from dashboard.access.auth import principal_for_login
 from dashboard.access.principal import Principal
 from pipelines import accounts
-from pipelines.config import app_database_path
 from pipelines.demo import DEMO_ACCOUNTS, generate
 from pipelines.load import load_paths
 from pipelines.warehouse import connect_read_only
@@ -40,7 +39,7 @@ def generated_warehouse() -> Path:
     results = load_paths(exports, db)
     assert [r.error for r in results if r.error] == []
     for login, (_, password) in DEMO_ACCOUNTS.items():
-        accounts.set_password(app_database_path(db), login, password)
+        accounts.set_password(db, login, password)
     return db
 
 

@@ -17,7 +17,6 @@ from dashboard.access import auth, data
 from dashboard.access.connections import connections, data_version
 from dashboard.access.principal import Principal
 from pipelines import accounts
-from pipelines.config import app_database_path
 from pipelines.load import load_paths
 
 FIXTURES = Path(__file__).parent / "fixtures" / "access"
@@ -487,7 +486,7 @@ def test_enablement_change_refused(own_warehouse: Path, login: str, customer: st
     line = {X: "3331000003", Y: "3332000002", Z: "3333000001"}[customer]
     with pytest.raises(PermissionError):
         data.set_enablement(who, customer, [line], True, own_warehouse)
-    assert accounts.enablement_changes(app_database_path(own_warehouse), None).num_rows == 0
+    assert accounts.enablement_changes(own_warehouse, None).num_rows == 0
 
 
 @pytest.mark.parametrize(
@@ -499,7 +498,7 @@ def test_enablement_of_lines_not_the_customers_is_refused(own_warehouse: Path,
     legale = principal(own_warehouse, "legale@alfa.it")
     with pytest.raises(PermissionError):
         data.set_enablement(legale, X, lines, True, own_warehouse)
-    assert accounts.enablement_changes(app_database_path(own_warehouse), None).num_rows == 0
+    assert accounts.enablement_changes(own_warehouse, None).num_rows == 0
 
 
 def write_export(folder: Path, name: str, line: str) -> Path:

@@ -12,7 +12,6 @@ from dashboard.access import data
 from dashboard.access.auth import principal_for_login
 from dashboard.i18n import count_label
 from pipelines import accounts
-from pipelines.config import app_database_path
 from pipelines.demo import DEMO_ACCOUNTS, generate
 from pipelines.load import load_paths
 
@@ -41,7 +40,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     results = load_paths(exports, db)
     assert [r.error for r in results if r.error] == []
     for login in (MANDATARIO, MANAGEMENT):
-        accounts.set_password(app_database_path(db), login, DEMO_ACCOUNTS[login][1])
+        accounts.set_password(db, login, DEMO_ACCOUNTS[login][1])
     return db
 
 
