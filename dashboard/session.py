@@ -10,7 +10,7 @@ import streamlit as st
 from dashboard.access.auth import principal_for_oidc_user, session_expired
 from dashboard.access.connections import warehouse_or_default
 from dashboard.access.principal import Principal
-from pipelines import accounts
+from pipelines.appstate import accounts
 
 PRINCIPAL_KEY = "principal"
 SIGNED_IN_AT_KEY = "signed_in_at"

@@ -100,7 +100,7 @@ def daily_file(exports: Path) -> Path:
     import csv
 
     from pipelines.contract import normalise_header, parse_datetime
-    from pipelines.readers import open_export
+    from pipelines.ingest.readers import open_export
 
     day = BENCH_TODAY + timedelta(days=1)
     target = CACHE / "next-day" / f"segnalazioni_{day.isoformat()}.csv"
@@ -150,7 +150,7 @@ def full_load(exports: Path, db: Path) -> tuple[float, float]:
 
 def plain_read(exports: Path, db: Path) -> float:
     """DuckDB merely reading the same files into tables: the floor a load is compared with."""
-    from pipelines.readers import read_into
+    from pipelines.ingest.readers import read_into
 
     for leftover in db.parent.glob(db.name + "*"):
         leftover.unlink()
@@ -275,7 +275,7 @@ def page_runs(db: Path) -> list[Figure]:
     from streamlit.testing.v1 import AppTest
 
     from dashboard.access.auth import principal_for_login
-    from pipelines import accounts
+    from pipelines.appstate import accounts
 
     os.environ["KASKO_DB"] = str(db)
     quiet_streamlit()

@@ -191,7 +191,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return EXIT_OK
 
     if args.command == "load":
-        from pipelines.load import load_paths, print_results
+        from pipelines.ingest.load import load_paths, print_results
 
         results = load_paths(
             args.paths,
@@ -222,7 +222,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _serve(args)
 
     if args.command == "users":
-        from pipelines import accounts
+        from pipelines.appstate import accounts
 
         return accounts.command(args)
 

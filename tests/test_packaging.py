@@ -143,7 +143,7 @@ def test_the_load_path_imports_neither_faker_nor_the_demo(installed: Path, tmp_p
     probe = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from pipelines.load import load_paths\n"
+        "from pipelines.ingest.load import load_paths\n"
         f"load_paths([Path({str(FIXTURES)!r})], Path('w.duckdb'))\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('faker', 'pipelines')))\n"
     )
@@ -151,5 +151,5 @@ def test_the_load_path_imports_neither_faker_nor_the_demo(installed: Path, tmp_p
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     modules = run.stdout
-    assert "pipelines.load" in modules
+    assert "pipelines.ingest.load" in modules
     assert "faker" not in modules and "pipelines.demo" not in modules

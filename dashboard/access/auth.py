@@ -18,7 +18,7 @@ from typing import Any
 
 from dashboard.access.connections import connections, first_row, frame, warehouse_or_default
 from dashboard.access.principal import PROFILES, Principal
-from pipelines import accounts
+from pipelines.appstate import accounts
 
 SESSION_IDLE_MINUTES = 30
 SESSION_MAX_HOURS = 12

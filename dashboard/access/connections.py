@@ -13,7 +13,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from pipelines import accounts, appstate
+from pipelines import appstate
+from pipelines.appstate import accounts
 from pipelines.config import database_path
 from pipelines.sqlfiles import named_query
 from pipelines.warehouse import connect_read_only

@@ -31,7 +31,7 @@ from dashboard.access.connections import (
 )
 from dashboard.access.principal import ENABLEMENT_PROFILE_SEGMENT, Principal
 from dashboard.access.scope import NOTHING, is_true, line_states, resolve_scope
-from pipelines import accounts
+from pipelines.appstate import accounts
 from pipelines.contract import normalise_nmu
 from pipelines.warehouse.calendar import today
 

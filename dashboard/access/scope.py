@@ -13,7 +13,7 @@ import pyarrow as pa
 
 from dashboard.access.connections import frame, is_missing
 from dashboard.access.principal import Principal
-from pipelines import accounts
+from pipelines.appstate import accounts
 
 
 @dataclass(frozen=True)

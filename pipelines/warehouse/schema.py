@@ -8,14 +8,24 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.contract import KINDS, SourceKind, columns
+from pipelines.contract import KINDS, Column, ColumnKind, SourceKind, columns
 from pipelines.sqlfiles import SQL_DIR
-from pipelines.staging import sql_type
 
 # Kinds whose every version is kept as history, beside the current version.
 HISTORY_KINDS = frozenset({"claims", "enablements"})
 # Where each row came from: the load, the line, the export's date.
 LINEAGE_COLUMNS = ("load_id integer not null", "line bigint not null", "file_date date not null")
+
+
+SQL_TYPES = {
+    ColumnKind.DATE: "date",
+    ColumnKind.DATETIME: "timestamp",
+    ColumnKind.BOOLEAN: "boolean",
+}
+
+
+def sql_type(column: Column) -> str:
+    return SQL_TYPES.get(column.kind, "varchar")
 
 
 def core_table_ddl(kind: SourceKind, table: str) -> str:

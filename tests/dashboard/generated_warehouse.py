@@ -18,9 +18,9 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.access.auth import principal_for_login
 from dashboard.access.principal import Principal
-from pipelines import accounts
+from pipelines.appstate import accounts
 from pipelines.demo import DEMO_ACCOUNTS, generate
-from pipelines.load import load_paths
+from pipelines.ingest.load import load_paths
 from pipelines.warehouse import connect_read_only
 
 ROOT = Path(__file__).resolve().parents[2]

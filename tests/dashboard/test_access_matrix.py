@@ -16,8 +16,8 @@ import pytest
 from dashboard.access import auth, data
 from dashboard.access.connections import connections, data_version
 from dashboard.access.principal import Principal
-from pipelines import accounts
-from pipelines.load import load_paths
+from pipelines.appstate import accounts
+from pipelines.ingest.load import load_paths
 
 FIXTURES = Path(__file__).parent / "fixtures" / "access"
 AS_OF = date(2025, 3, 14)  # a Friday: RK-1001 breached, RK-1004 at risk, RK-1003 on track

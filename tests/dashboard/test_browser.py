@@ -11,9 +11,9 @@ from browser_support import CHROMIUM_ARGS, chromium_path, serving
 from dashboard.access import data
 from dashboard.access.auth import principal_for_login
 from dashboard.i18n import count_label
-from pipelines import accounts
+from pipelines.appstate import accounts
 from pipelines.demo import DEMO_ACCOUNTS, generate
-from pipelines.load import load_paths
+from pipelines.ingest.load import load_paths
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
 MANDATARIO = "mandatario@kasko.demo"

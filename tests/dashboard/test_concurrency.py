@@ -19,8 +19,8 @@ from dashboard.access import auth, data
 from dashboard.access.connections import connections
 from dashboard.access.data import ClaimFilters
 from dashboard.access.principal import Principal
-from pipelines import accounts
-from pipelines.load import load_paths
+from pipelines.appstate import accounts
+from pipelines.ingest.load import load_paths
 
 FIXTURES = Path(__file__).parent / "fixtures" / "access"
 LATER_CLAIMS = "segnalazioni_2025-03-14.csv"

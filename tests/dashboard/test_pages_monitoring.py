@@ -13,8 +13,8 @@ from streamlit.testing.v1 import AppTest
 from dashboard.access import data
 from dashboard.access.principal import Principal
 from dashboard.tables import claims_export
-from pipelines import accounts
-from pipelines.load import load_paths
+from pipelines.appstate import accounts
+from pipelines.ingest.load import load_paths
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 FIXTURES = Path(__file__).parent / "fixtures" / "access"

@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import accounts, appstate
+from pipelines import appstate
+from pipelines.appstate import accounts
 from pipelines.demo import DEMO_ACCOUNTS, generate
-from pipelines.load import load_paths
+from pipelines.ingest.load import load_paths
 from pipelines.loadtest import Session
 from pipelines.replicas import (
     PostgresCluster,

@@ -17,10 +17,10 @@ from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from dashboard.access import auth
-from pipelines import accounts, appstate
-from pipelines.appstate import tables
+from pipelines import appstate
+from pipelines.appstate import accounts, tables
 from pipelines.cli import main
-from pipelines.load import load_paths
+from pipelines.ingest.load import load_paths
 
 PASSWORD = "Correct-Horse-Battery-9"
 NO_WAIT = auth.Throttle(delay_seconds=0)

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from pipelines.cli import main
-from pipelines.load import load_paths
+from pipelines.ingest.load import load_paths
 from pipelines.reports import tickets_export as export
 from pipelines.reports.tickets_export import TICKET_COLUMNS, export_tickets
 from pipelines.safe_cells import neutralise, neutralise_frame

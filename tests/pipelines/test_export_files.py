@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 
 from pipelines.cli import main
-from pipelines.load import FileRefused, file_date, print_results
+from pipelines.ingest.load import FileRefused, file_date, print_results
 
 TODAY = date(2026, 12, 7)
 
@@ -120,7 +120,7 @@ def test_a_fifo_named_on_the_command_line_is_refused_too(exports, warehouse, cap
 
 
 def test_control_characters_in_names_stay_on_one_line_of_the_table(capsys, tmp_path) -> None:
-    from pipelines.load import FileResult
+    from pipelines.ingest.load import FileResult
 
     name = "clienti_\x1b[31mrosso\n.csv"
     print_results([FileResult(file=str(tmp_path / name), kind=None,

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipelines.cli import main
-from pipelines.load import load_paths
+from pipelines.ingest.load import load_paths
 from pipelines.reports.tickets_export import TICKET_COLUMNS
 from pipelines.safe_cells import FORMULA_TRIGGERS, write_csv
 

@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pytest
 
-import pipelines.load
-import pipelines.readers
+import pipelines.ingest.load
+import pipelines.ingest.readers
 import pipelines.warehouse.swap
 from pipelines.cli import main
-from pipelines.load import FileResult, load_file, settle_current
+from pipelines.ingest.load import FileResult, load_file, settle_current
 from pipelines.warehouse import ensure_schema
 
 if TYPE_CHECKING:
@@ -173,8 +173,8 @@ def test_windows_1252_bytes_that_latin_1_reads_otherwise_go_through_a_utf8_copy(
     typographic = (exports.path / "segnalazioni_2024-03-11.csv").read_bytes()
     assert b"dell\x92Orto 1 \x96 \x80 5" in typographic
     copied = []
-    real_copy = pipelines.readers._transcode_to_utf8
-    monkeypatch.setattr(pipelines.readers, "_transcode_to_utf8",
+    real_copy = pipelines.ingest.readers._transcode_to_utf8
+    monkeypatch.setattr(pipelines.ingest.readers, "_transcode_to_utf8",
                         lambda path, encoding: copied.append(path.name)
                         or real_copy(path, encoding))
 
@@ -669,7 +669,7 @@ def test_a_version_sent_again_is_history_once(
     monkeypatch: pytest.MonkeyPatch, pending_rows: int,
 ) -> None:
     # the history is written after every file, or once for the whole load: the same outcome
-    monkeypatch.setattr(pipelines.load, "PENDING_ROWS", pending_rows)
+    monkeypatch.setattr(pipelines.ingest.load, "PENDING_ROWS", pending_rows)
     opened = rows.claim(updated="01/03/2024 09:00", status="Aperta")
     exports.csv("segnalazioni_2024-03-11.csv", [
         opened,
@@ -846,7 +846,7 @@ def test_load_ids_follow_the_files_order_when_the_second_is_staged_first(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # files are staged two at a time; the first, slowed here, is read after the second
-    stage_file = pipelines.load.stage_file
+    stage_file = pipelines.ingest.load.stage_file
     staged: list[str] = []
 
     def first_file_slow(con: duckdb.DuckDBPyConnection, path: Path, *args: Any) -> Any:
@@ -855,7 +855,7 @@ def test_load_ids_follow_the_files_order_when_the_second_is_staged_first(
         staged.append(path.name)
         return stage_file(con, path, *args)
 
-    monkeypatch.setattr(pipelines.load, "stage_file", first_file_slow)
+    monkeypatch.setattr(pipelines.ingest.load, "stage_file", first_file_slow)
     names = ["segnalazioni_2024-03-11.csv", "segnalazioni_2024-03-12.csv"]
     for name, status in zip(names, ["Aperta", "In lavorazione"], strict=True):
         exports.csv(name, [rows.claim(updated="01/03/2024 09:00", status=status)])
@@ -884,8 +884,8 @@ def test_loading_the_same_files_again_changes_nothing(
     # a file known by its content hash is not read into DuckDB again, and the copy of a
     # load that changes nothing is never written out to disk
     read, fsynced = [], []
-    real_read_into, real_fsync = pipelines.load.read_into, os.fsync
-    monkeypatch.setattr(pipelines.load, "read_into",
+    real_read_into, real_fsync = pipelines.ingest.load.read_into, os.fsync
+    monkeypatch.setattr(pipelines.ingest.load, "read_into",
                         lambda con, opened, *rest: read.append(opened.path.name)
                         or real_read_into(con, opened, *rest))
     monkeypatch.setattr(os, "fsync", lambda fd: fsynced.append(fd) or real_fsync(fd))
@@ -917,7 +917,7 @@ def test_a_load_that_fails_midway_leaves_the_served_warehouse_unchanged(
     later.path.mkdir()
     later.csv("dispositivi.csv", [rows.device()])
     later.csv("segnalazioni.csv", [rows.claim()])
-    load_rows = pipelines.load._load_rows
+    load_rows = pipelines.ingest.load._load_rows
     calls: list[str] = []
 
     def fails_after_the_first_file(*args: Any, **kwargs: Any) -> tuple[int, int, int]:
@@ -933,7 +933,7 @@ def test_a_load_that_fails_midway_leaves_the_served_warehouse_unchanged(
             time.sleep(0.5)
         fsync(fd)
 
-    monkeypatch.setattr(pipelines.load, "_load_rows", fails_after_the_first_file)
+    monkeypatch.setattr(pipelines.ingest.load, "_load_rows", fails_after_the_first_file)
     monkeypatch.setattr(os, "fsync", slow_on_the_flushing_thread)
     with pytest.raises(OSError, match="No space left"):
         warehouse.load(later.path)
@@ -963,7 +963,7 @@ def test_a_first_load_that_fails_leaves_no_warehouse(
     def fails(*args: Any, **kwargs: Any) -> tuple[int, int, int]:
         raise RuntimeError("killed")
 
-    monkeypatch.setattr(pipelines.load, "_load_rows", fails)
+    monkeypatch.setattr(pipelines.ingest.load, "_load_rows", fails)
     with pytest.raises(RuntimeError):
         warehouse.load(exports.path)
     assert not warehouse.db.exists()

@@ -12,7 +12,7 @@ import pytest
 
 from pipelines import config
 from pipelines.cli import main
-from pipelines.load import load_paths
+from pipelines.ingest.load import load_paths
 from pipelines.output import OutputError
 from pipelines.reports import ReportError, collect, month_bounds, write_report
 from pipelines.reports.page import render_html

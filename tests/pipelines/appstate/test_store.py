@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, select, text
 
-from pipelines import accounts, appstate
-from pipelines.appstate import tables
+from pipelines import appstate
+from pipelines.appstate import accounts, tables
 from pipelines.appstate import upgrade as upgrade_module
 from pipelines.config import app_database_path
 from pipelines.replicas import PostgresCluster, free_port

@@ -8,7 +8,7 @@ the list of every reason it cannot be interpreted. There is no second list of co
 from __future__ import annotations
 
 from pipelines.contract import Column, ColumnKind, SourceKind, columns
-from pipelines.readers import cell_name
+from pipelines.ingest.readers import cell_name
 
 
 def quote_literal(text: str) -> str:
@@ -28,17 +28,6 @@ ROW_RULES: dict[str, tuple[tuple[str, str], ...]] = {
         ),
     ),
 }
-
-SQL_TYPES = {
-    ColumnKind.DATE: "date",
-    ColumnKind.DATETIME: "timestamp",
-    ColumnKind.BOOLEAN: "boolean",
-}
-
-
-def sql_type(column: Column) -> str:
-    return SQL_TYPES.get(column.kind, "varchar")
-
 
 def _cell(column: Column) -> str:
     return f"cell_{column.name}"

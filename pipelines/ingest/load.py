@@ -33,7 +33,7 @@ import duckdb
 
 from pipelines.contract import KINDS, SourceKind, columns, kind_for_file, normalise_header
 from pipelines.errors import UsageError
-from pipelines.readers import (
+from pipelines.ingest.readers import (
     FileRefused,
     Opened,
     RawFile,
@@ -42,7 +42,7 @@ from pipelines.readers import (
     open_export,
     read_into,
 )
-from pipelines.staging import staging_select
+from pipelines.ingest.staging import staging_select
 from pipelines.warehouse.calendar import today as configured_today
 from pipelines.warehouse.schema import HISTORY_KINDS, temp_table_exists
 from pipelines.warehouse.swap import test_hook, write_session
