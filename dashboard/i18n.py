@@ -104,6 +104,7 @@ KIND_LABELS = {
     "enablements": "Abilitazioni",
     "assistance_points": "Punti assistenza",
     "users": "Utenti",
+    "delivery_addresses": "Sedi",
 }
 FLAG_ENTITY_LABELS = {"claim": "Pratiche", "enablement": "Abilitazioni"}
 

@@ -1,4 +1,4 @@
-"""The data contract of the six source exports: one place that knows every column.
+"""The data contract of the source exports: one place that knows every column.
 
 Each export kind is a pydantic model. A field's alias is the header as the back office
 writes it, its annotation says the value's type (and, for `Literal`, the accepted
@@ -30,6 +30,7 @@ class ColumnKind(StrEnum):
     NMU = "nmu"
     PARTITA_IVA = "partita_iva"
     PROVINCE = "province"
+    POSTCODE = "postcode"
 
 
 # ---------------------------------------------------------------- reference rules
@@ -93,6 +94,11 @@ def partita_iva_valid(value: str | None) -> bool:
         doubled = int(value[i]) * 2
         even += doubled - 9 if doubled > 9 else doubled
     return (10 - (odd + even) % 10) % 10 == int(value[10])
+
+
+def postcode_valid(value: str | None) -> bool:
+    """Whether a CAP is five digits (leading zeros matter: 00184 is in Rome)."""
+    return value is not None and len(value) == 5 and value.isascii() and value.isdigit()
 
 
 def partita_iva_check_digit(body: str) -> int:
@@ -244,6 +250,9 @@ PartitaIva = Annotated[
     BeforeValidator(_checked(ColumnKind.PARTITA_IVA, partita_iva_valid)),
 ]
 Province = Annotated[str, ColumnKind.PROVINCE, BeforeValidator(_empty_to_none)]
+Postcode = Annotated[
+    str, ColumnKind.POSTCODE, BeforeValidator(_checked(ColumnKind.POSTCODE, postcode_valid))
+]
 Day = Annotated[date, ColumnKind.DATE, BeforeValidator(parse_date)]
 Moment = Annotated[datetime, ColumnKind.DATETIME, BeforeValidator(parse_datetime)]
 Event = Annotated[Moment, EVENT]
@@ -394,6 +403,16 @@ class AssistancePoint(SourceRecord):
     region: Text | None = None
 
 
+class DeliveryAddress(SourceRecord):
+    customer_code: Code
+    site_code: Code
+    address: Text
+    postcode: Postcode | None = None
+    municipality: Text
+    province: Province | None = None
+    active: Flag | None = None
+
+
 class PortalUser(SourceRecord):
     login: Code
     full_name: Text | None = None
@@ -469,6 +488,15 @@ HEADERS: dict[type[SourceRecord], dict[str, str]] = {
         "province": "Provincia",
         "region": "Regione",
     },
+    DeliveryAddress: {
+        "customer_code": "Codice cliente",
+        "site_code": "Codice sede",
+        "address": "Indirizzo",
+        "postcode": "CAP",
+        "municipality": "Comune",
+        "province": "Provincia",
+        "active": "Attiva",
+    },
     PortalUser: {
         "login": "Utente",
         "full_name": "Nome",
@@ -481,7 +509,7 @@ HEADERS: dict[type[SourceRecord], dict[str, str]] = {
 
 @dataclass(frozen=True)
 class SourceKind:
-    """One of the six export kinds: how its files are named and what one row is."""
+    """One of the export kinds: how its files are named and what one row is."""
 
     name: str  # the warehouse's English name: customers, devices, ...
     prefix: str  # the file-name prefix, matched case-insensitively
@@ -497,6 +525,9 @@ KINDS: tuple[SourceKind, ...] = (
     SourceKind("enablements", "abilitazioni", Enablement, ("customer_code", "nmu"), "changed_at"),
     SourceKind("assistance_points", "punti_assistenza", AssistancePoint, ("point_code",), None),
     SourceKind("users", "utenti", PortalUser, ("login",), None),
+    # optional: customers' delivery addresses (a set of exports without it is complete)
+    SourceKind("delivery_addresses", "sedi", DeliveryAddress, ("customer_code", "site_code"),
+               None),
 )
 KIND_BY_NAME = {kind.name: kind for kind in KINDS}
 

@@ -10,6 +10,7 @@ from sqlalchemy import (
     DateTime,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -92,4 +93,114 @@ legacy_imports = Table(
     Column("enablement_changes", Integer(), nullable=False),
 )
 
+# ---------------------------------------------------------------- claim intake
+# The handovers of intake items to the back office (`kasko intake export`). A run is
+# recorded, with its items, before any file is written; finished_at is set once its files
+# are in place, and a run found unfinished is completed by the next with the same items.
+intake_handovers = Table(
+    "intake_handovers",
+    metadata,
+    Column("handover_id", Identifier, primary_key=True, autoincrement=True),
+    Column("stamp", String(32), nullable=False, unique=True),  # the files' timestamp
+    Column("out_dir", String(4096), nullable=False),
+    Column("started_at", DateTime(), nullable=False),
+    Column("finished_at", DateTime(), nullable=True),
+)
+
+# Delivery addresses added by a Rappresentante Legale while opening a claim.
+intake_addresses = Table(
+    "intake_addresses",
+    metadata,
+    Column("address_id", Identifier, primary_key=True, autoincrement=True),
+    Column("customer_code", String(64), nullable=False),
+    Column("site_code", String(32), nullable=False),  # KP + the id: never a back-office code
+    Column("address", String(200), nullable=False),
+    Column("postcode", String(5), nullable=False),
+    Column("municipality", String(100), nullable=False),
+    Column("province", String(2), nullable=False),
+    Column("added_by", String(320), nullable=False),
+    Column("added_at", DateTime(), nullable=False),
+    Column("handover_id", Identifier, nullable=True),
+    Index(None, "customer_code"),
+    Index(None, "handover_id"),
+)
+
+# One row per request opened in the dashboard, its current state as Kasko Ops knows it.
+intake_requests = Table(
+    "intake_requests",
+    metadata,
+    Column("request_number", String(32), primary_key=True),  # KP-<year>-<7 digits>
+    Column("customer_code", String(64), nullable=False),
+    Column("imei", String(15), nullable=False),
+    Column("nmu", String(32), nullable=True),
+    Column("request_type", String(32), nullable=False),
+    Column("fault_causes", String(400), nullable=True),  # separated by |, as in the exports
+    Column("opened_by", String(320), nullable=False),
+    Column("opening_profile", String(32), nullable=False),
+    Column("opened_at", DateTime(), nullable=False),
+    Column("updated_at", DateTime(), nullable=False),
+    Column("delivery_mode", String(32), nullable=False),
+    Column("assistance_point_code", String(64), nullable=True),
+    Column("address_id", Identifier, nullable=True),
+    Column("delivery_address", String(400), nullable=True),
+    Column("documentation_received_at", DateTime(), nullable=True),
+    # set when a claims export carries the number: the back office has it from then on
+    Column("acknowledged_at", DateTime(), nullable=True),
+    # the handover that carried the request's current version; null: not handed over yet
+    Column("handover_id", Identifier, nullable=True),
+    CheckConstraint("request_number like 'KP-%'", name="kp_number"),
+    Index(None, "customer_code"),
+    Index(None, "handover_id"),
+    # one request not yet acknowledged per device, on every server at once
+    Index("uq_intake_requests_open_imei", "imei", unique=True,
+          sqlite_where=text("acknowledged_at is null"),
+          postgresql_where=text("acknowledged_at is null")),
+)
+
+# The documents of theft/loss requests, kept in the store; one per kind, never replaced.
+intake_documents = Table(
+    "intake_documents",
+    metadata,
+    Column("document_id", Identifier, primary_key=True, autoincrement=True),
+    Column("request_number", String(32), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("media_type", String(64), nullable=False),
+    Column("size", Integer(), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("content", LargeBinary(), nullable=False),
+    Column("uploaded_by", String(320), nullable=False),
+    Column("uploaded_at", DateTime(), nullable=False),
+    Column("handover_id", Identifier, nullable=True),
+    Index("uq_intake_documents_request_kind", "request_number", "kind", unique=True),
+    Index(None, "handover_id"),
+)
+
+# Who submitted, uploaded or added what, and when. Append-only.
+intake_audit = Table(
+    "intake_audit",
+    metadata,
+    Column("audit_id", Identifier, primary_key=True, autoincrement=True),
+    Column("at", DateTime(), nullable=False),
+    Column("login", String(320), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("request_number", String(32), nullable=True),
+    Column("customer_code", String(64), nullable=False),
+    Column("detail", String(1000), nullable=False),
+    CheckConstraint("action in ('submission', 'upload', 'address', 'refused_upload')",
+                    name="action"),
+    Index(None, "request_number"),
+    Index(None, "customer_code"),
+)
+
+# On SQLite, the last request number given (PostgreSQL: the sequence below); updated in
+# the transaction that inserts the request, so a number is given once and never again.
+intake_counters = Table(
+    "intake_counters",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", BigInteger(), nullable=False),
+)
+REQUEST_NUMBER_SEQUENCE = "intake_request_number_seq"
+
 ENABLEMENTS = "enablements"
+INTAKE = "intake"

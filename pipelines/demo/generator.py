@@ -15,6 +15,7 @@ from pipelines.contract import (
     AssistancePoint,
     Claim,
     Customer,
+    DeliveryAddress,
     Device,
     Enablement,
     PortalUser,
@@ -31,6 +32,7 @@ from pipelines.demo.dirt import (
 )
 from pipelines.demo.plan import make_plan, make_pools
 from pipelines.demo.reference import PYTHON_CSV_MAX_ROWS
+from pipelines.demo.sites import dirty_sites, make_sites
 from pipelines.demo.users import make_users
 from pipelines.demo.world import (
     make_customers,
@@ -77,8 +79,9 @@ def generate(
     # one random stream per phase: changing how many claims are made leaves customers alone
     streams = dict(
         zip(
-            ("points", "customers", "staff", "devices", "enablements", "claims", "dirt", "files"),
-            np.random.default_rng(seed).spawn(8),
+            ("points", "customers", "staff", "devices", "enablements", "claims", "dirt", "files",
+             "sites"),
+            np.random.default_rng(seed).spawn(9),
             strict=True,
         )
     )
@@ -89,6 +92,8 @@ def generate(
     pools = make_pools(fake, plan.companies)
     points = make_points(streams["points"], pools)
     customer_set = make_customers(streams["customers"], plan, pools)
+    sites = make_sites(streams["sites"], customer_set, pools)
+    site_dirt = dirty_sites(streams["sites"], sites)
     staff = make_staff(streams["staff"], plan, pools)
     device_set = make_devices(streams["devices"], plan, customer_set, pools)
     unique_logins(staff, customer_set, device_set)
@@ -143,6 +148,9 @@ def generate(
                 f"clienti_{stamp}",
                 FileFormat(encoding="cp1252"),
                 customer_dirt,
+            )
+            writer.write(
+                DeliveryAddress, sites, f"sedi_{stamp}", FileFormat(encoding="cp1252"), site_dirt
             )
             # the month-end inventory, then the devices activated since (a later file wins)
             writer.write(

@@ -74,6 +74,8 @@ def _typed(column: Column) -> str:
             return f"case when partita_iva_valid({cell}) then {cell} end"
         case ColumnKind.PROVINCE:
             return f"case when regexp_full_match({cell}, '[A-Za-z]{{2}}') then upper({cell}) end"
+        case ColumnKind.POSTCODE:
+            return f"case when regexp_full_match({cell}, '[0-9]{{5}}') then {cell} end"
         case ColumnKind.DATE:
             return f"parse_date({cell})"
         case ColumnKind.DATETIME:
@@ -89,6 +91,7 @@ REASON_CODES = {
     ColumnKind.NMU: "invalid_nmu",
     ColumnKind.PARTITA_IVA: "invalid_partita_iva",
     ColumnKind.PROVINCE: "invalid_province",
+    ColumnKind.POSTCODE: "invalid_postcode",
     ColumnKind.DATE: "invalid_date",
     ColumnKind.DATETIME: "invalid_datetime",
     ColumnKind.BOOLEAN: "invalid_boolean",

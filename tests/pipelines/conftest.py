@@ -77,6 +77,9 @@ SPEC_HEADERS: dict[str, list[str]] = {
         "Regione",
     ],
     "users": ["Utente", "Nome", "Profilo", "Codice cliente", "NMU"],
+    "delivery_addresses": [
+        "Codice cliente", "Codice sede", "Indirizzo", "CAP", "Comune", "Provincia", "Attiva",
+    ],
 }
 
 # Valid identifiers, their check digits worked out by hand.
@@ -176,6 +179,18 @@ def user_row(**changes: Any) -> Row:
         "Profilo": "Mandatario",
         "Codice cliente": "C001",
         "NMU": "",
+    }, changes)
+
+
+def delivery_address_row(**changes: Any) -> Row:
+    return _row("delivery_addresses", {
+        "Codice cliente": "C001",
+        "Codice sede": "S001",
+        "Indirizzo": "Via Tiburtina 1234",
+        "CAP": "00156",
+        "Comune": "Roma",
+        "Provincia": "RM",
+        "Attiva": "Sì",
     }, changes)
 
 
@@ -363,6 +378,7 @@ class RowBuilders:
     enablement = staticmethod(enablement_row)
     assistance_point = staticmethod(assistance_point_row)
     user = staticmethod(user_row)
+    delivery_address = staticmethod(delivery_address_row)
     imei_a, imei_b, imei_c = IMEI_A, IMEI_B, IMEI_C
     partita_iva = PARTITA_IVA
     nmu_a, nmu_b = NMU_A, NMU_B

@@ -84,12 +84,14 @@ def test_every_kind_has_the_spec_prefix() -> None:
         ("enablements", "abilitazioni"),
         ("assistance_points", "punti_assistenza"),
         ("users", "utenti"),
+        ("delivery_addresses", "sedi"),
     ]
 
 
 @pytest.mark.parametrize(
     "kind_name",
-    ["customers", "devices", "claims", "enablements", "assistance_points", "users"],
+    ["customers", "devices", "claims", "enablements", "assistance_points", "users",
+     "delivery_addresses"],
 )
 def test_columns_are_the_spec_headers_in_order(
     kind_name: str, spec_headers: dict[str, list[str]]
@@ -117,6 +119,7 @@ def test_required_columns_and_keys_follow_the_spec() -> None:
         "enablements": ["Codice cliente", "NMU"],
         "assistance_points": ["Codice punto"],
         "users": ["Utente"],
+        "delivery_addresses": ["Codice cliente", "Codice sede", "Indirizzo", "Comune"],
     }
     assert {kind.name: kind.key for kind in KINDS} == {
         "customers": ("customer_code",),
@@ -125,6 +128,7 @@ def test_required_columns_and_keys_follow_the_spec() -> None:
         "enablements": ("customer_code", "nmu"),
         "assistance_points": ("point_code",),
         "users": ("login",),
+        "delivery_addresses": ("customer_code", "site_code"),
     }
 
 
@@ -171,6 +175,8 @@ def test_claim_column_kinds_and_enumerations() -> None:
         ("abilitazioni.csv", "enablements"),
         ("punti_assistenza_2024.xlsx", "assistance_points"),
         ("utenti.csv", "users"),
+        ("Sedi_2026-12-01.csv", "delivery_addresses"),
+        ("richieste_20261207-101500.csv", None),
         ("reclami_2024.csv", None),
         ("export_clienti.csv", None),
     ],

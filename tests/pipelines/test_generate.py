@@ -180,7 +180,8 @@ def test_file_names_cover_all_kinds_and_periods(exports: Path) -> None:
     assert monthly[0] == "segnalazioni_2024-03.xlsx"
     assert "dispositivi_2026-02-28.csv" in names and "dispositivi_2026-03-15.csv" in names
     assert "punti_assistenza_2026-03-15.xlsx" in names
-    assert len(names) == 60
+    assert "sedi_2026-03-15.csv" in names
+    assert len(names) == 61
 
 
 def test_encodings_and_delimiters_vary(exports: Path) -> None:
@@ -276,6 +277,7 @@ PLANTED = {
     "enablements": {"nmu", "enabled", "changed_at"},
     "assistance_points": set(),
     "users": {"profile", "login"},
+    "delivery_addresses": {"postcode", "address", "municipality", "province"},
 }
 
 

@@ -345,7 +345,7 @@ def test_a_name_matching_no_prefix_is_refused(
     assert [counts(r) for r in results] == [
         ("reclami_2024-03.csv", None, 0, 0, 0, 0,
          "reclami_2024-03.csv: the name matches no export kind (prefixes: clienti, "
-         "dispositivi, segnalazioni, abilitazioni, punti_assistenza, utenti)"),
+         "dispositivi, segnalazioni, abilitazioni, punti_assistenza, utenti, sedi)"),
         ("clienti.csv", "customers", 1, 1, 0, 0, None),
     ]
     assert warehouse.rows("select file_name from raw.load_log") == [("clienti.csv",)]
