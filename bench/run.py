@@ -26,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.config import PROJECT_ROOT
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 BENCH_DIR = PROJECT_ROOT / "bench"
 CACHE = BENCH_DIR / "cache"
@@ -304,7 +304,7 @@ def page_runs(db: Path) -> list[Figure]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipelines.bench")
+    parser = argparse.ArgumentParser(prog="python -m bench.run")
     parser.add_argument(
         "--repeats", type=int, default=2,
         help="runs of the 1x full load and plain read (the incremental load runs 2n + 1)",
