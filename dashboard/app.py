@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import streamlit as st  # noqa: E402
 
 from dashboard import session  # noqa: E402
-from dashboard.components import sidebar_identity  # noqa: E402
+from dashboard.components import as_of_picker, sidebar_identity  # noqa: E402
 from dashboard.i18n import PAGE_TITLES  # noqa: E402
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
@@ -39,5 +39,6 @@ else:
         pages.append(st.Page(PAGES_DIR / "data_quality.py", title=PAGE_TITLES["data_quality"],
                              icon="🧪", url_path="qualita-dati"))
     sidebar_identity(principal)
+    as_of_picker()
 
 st.navigation(pages).run()

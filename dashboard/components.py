@@ -63,12 +63,25 @@ def scoped(function: Callable[..., R], principal: Principal, *args: Any, **kwarg
     )
 
 
-def as_of_picker(key: str = "as_of") -> date:
-    """The date the figures are computed for: today in Europe/Rome unless chosen."""
+AS_OF_KEY = "al"  # also the address's parameter: ?al=2025-11-30
+
+
+def as_of_picker() -> date:
+    """The date the figures are computed for: today in Europe/Rome unless chosen.
+
+    Drawn once by app.py on every run, whichever page is open, so the date chosen on one
+    page holds on every other for the whole session, and the address carries it.
+    """
     return st.sidebar.date_input(
-        "Situazione al", value=today(), format="DD/MM/YYYY", key=key,
-        help="Le cifre SLA sono calcolate a questa data.",
+        "Situazione al", value=today(), format="DD/MM/YYYY", key=AS_OF_KEY,
+        bind="query-params", help="Le cifre SLA di ogni pagina sono calcolate a questa data.",
     )
+
+
+def as_of_date() -> date:
+    """The session's as-of date (as_of_picker's)."""
+    chosen = st.session_state.get(AS_OF_KEY)
+    return chosen if isinstance(chosen, date) else today()
 
 
 def sla_badges(states: pd.Series) -> pd.Series:
@@ -80,7 +93,7 @@ def download_buttons(frame: pd.DataFrame, file_stem: str, key: str) -> None:
     left, right = st.columns(2)
     left.download_button(
         "Scarica CSV", to_csv_bytes(frame), file_name=f"{file_stem}.csv", mime="text/csv",
-        icon="⬇️", key=f"{key}_csv", width="stretch",
+        icon="⬇️", key=f"{key}_csv", width="stretch", help=CSV_HELP,
     )
     right.download_button(
         "Scarica Excel", to_xlsx_bytes(frame), file_name=f"{file_stem}.xlsx",
@@ -114,15 +127,26 @@ def forget_scoped_results() -> None:
     _cached.clear()
 
 
-def deferred_download_buttons(frame: pd.DataFrame, file_stem: str, key: str) -> None:
-    """download_buttons, the files made only when clicked (an XLSX of 1,000 rows takes ~1 s)."""
+CSV_HELP = ("CSV per Excel in italiano: campi separati da «;», decimali con la virgola, "
+            "date gg/mm/aaaa.")
+
+
+def deferred_download_buttons(frame: pd.DataFrame | Callable[[], pd.DataFrame],
+                              file_stem: str, key: str) -> None:
+    """download_buttons, the files made only when clicked (an XLSX of 1,000 rows takes ~1 s).
+
+    `frame` may be a function that reads the rows then: a download of every matching row
+    costs nothing until someone asks for it.
+    """
+    rows = frame if callable(frame) else (lambda: frame)
     left, right = st.columns(2)
     left.download_button(
-        "Scarica CSV", lambda: to_csv_bytes(frame), file_name=f"{file_stem}.csv",
+        "Scarica CSV", lambda: to_csv_bytes(rows()), file_name=f"{file_stem}.csv",
         mime="text/csv", icon="⬇️", key=f"{key}_csv", width="stretch", on_click="ignore",
+        help=CSV_HELP,
     )
     right.download_button(
-        "Scarica Excel", lambda: to_xlsx_bytes(frame), file_name=f"{file_stem}.xlsx",
+        "Scarica Excel", lambda: to_xlsx_bytes(rows()), file_name=f"{file_stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon="⬇️", key=f"{key}_xlsx", width="stretch", on_click="ignore",
     )

@@ -104,7 +104,8 @@ class ClaimFilters:
     warehouse's values (e.g. 'Guasto/Malfunzionamento', 'Aperta', 'breached'); empty
     means any. A single string is accepted for one value. opened_from/opened_to bound the
     opened date and due_from/due_to the due date, inclusive. view 'monitoring' keeps the
-    claims the portal monitors (open, not rejected), 'history' every claim.
+    claims the portal monitors (still open for the customer: not delivered, closed,
+    cancelled, rejected or technically failed), 'history' every claim.
     """
 
     imei: str | None = None
@@ -223,7 +224,8 @@ def list_claims(
     clock_start_date, effective_start_date, due_date, available_date,
     business_days_taken, business_days_remaining, business_days_late,
     documentation_wait_days, sla_state, is_monitored, urgency_rank (0 breached, 1 at
-    risk, 2 on track, 3 pending documentation, 4 met, 5 excluded).
+    risk, 2 pending documentation, 3 on track, 4 met, 5 waiting to be collected
+    ('Disponibile al ritiro'), 6 excluded).
     A Dipendente's IMEI filter matches only a whole IMEI (any other IMEI: no rows).
     """
     path = warehouse_or_default(warehouse)

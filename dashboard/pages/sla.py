@@ -12,13 +12,13 @@ from dashboard.access.data import (
     sla_by_period,
     sla_summary,
 )
-from dashboard.components import as_of_picker, deferred_download_buttons, scoped
+from dashboard.components import as_of_date, deferred_download_buttons, scoped
 from dashboard.i18n import DIMENSION_LABELS, PAGE_TITLES, format_number
 from dashboard.report_download import may_download, report_downloads
 
 principal = session.current_principal()
 st.title(PAGE_TITLES["sla"])
-as_of = as_of_picker()
+as_of = as_of_date()
 date_from, date_to = views.period_picker(as_of)
 target = views.compliance_target()
 period = {"as_of": as_of, "date_from": date_from, "date_to": date_to}
@@ -56,7 +56,8 @@ else:
                         key="breakdown_chart")
     shown = views.breakdown_table(breakdown, label)
     st.dataframe(
-        shown, hide_index=True, key="breakdown_table", placeholder="–",
+        views.breakdown_display(shown, target), hide_index=True, key="breakdown_table",
+        placeholder="–",
         column_config=views.breakdown_column_config(),
     )
     deferred_download_buttons(shown, f"sla_per_{dimension}_{date_from}_{date_to}", "breakdown")
