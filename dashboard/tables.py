@@ -154,14 +154,16 @@ def claims_export(claims: pd.DataFrame) -> pd.DataFrame:
 
 
 def lines_table(lines: pd.DataFrame) -> pd.DataFrame:
-    shown = lines.assign(device=_device(lines["brand"], lines["model"]))
+    """The lines as shown: enablement in words, so that the only checkbox is the selection."""
+    shown = lines.assign(device=_device(lines["brand"], lines["model"]),
+                         enabled=lines["enabled"].map(_enabled_label))
     return shown[list(LINE_COLUMNS)]
 
 
 def lines_columns() -> ColumnConfig:
     text = st.column_config.TextColumn
     return {
-        "enabled": st.column_config.CheckboxColumn(COLUMN_LABELS["enabled"]),
+        "enabled": text(COLUMN_LABELS["enabled"]),
         "nmu": text(COLUMN_LABELS["nmu"], pinned=True),
         "assignee": text(COLUMN_LABELS["assignee"]),
         "assignee_email": text(COLUMN_LABELS["assignee_email"]),

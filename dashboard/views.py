@@ -140,10 +140,13 @@ def total(summary: pd.DataFrame, column: str) -> int:
 
 def claims_due_in(principal: Principal, states: tuple[str, ...], as_of: date,
                   date_from: date | None, date_to: date | None,
-                  customer_code: str | None = None, limit: int = 1000) -> pd.DataFrame:
-    """The claims in scope in these SLA states whose due date is in [date_from, date_to]."""
+                  customer_code: str | None = None, limit: int = 1000,
+                  still_open: bool = False) -> pd.DataFrame:
+    """The claims in scope in these SLA states whose due date is in [date_from, date_to];
+    with still_open, only those the monitoring view follows (not delivered or closed)."""
     filters = ClaimFilters(sla_states=states, due_from=date_from, due_to=date_to,
-                           customer_code=customer_code, limit=limit)
+                           customer_code=customer_code, limit=limit,
+                           view="monitoring" if still_open else "history")
     return scoped(list_claims, principal, filters, as_of)
 
 

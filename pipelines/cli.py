@@ -117,16 +117,17 @@ def _dispatch(args: argparse.Namespace) -> int:
 
     if args.command == "load":
         from pipelines.load import UsageError, load_paths, print_results
+        from pipelines.progress import TransientProgress
 
+        progress = TransientProgress()
         try:
-            results = load_paths(
-                args.paths,
-                database_path(args.db),
-                progress=None if args.json else lambda m: print(m, file=sys.stderr),
-            )
+            results = load_paths(args.paths, database_path(args.db),
+                                 progress=None if args.json else progress)
         except UsageError as error:
             print(f"kasko load: {error}", file=sys.stderr)
             return EXIT_USAGE
+        finally:
+            progress.clear()
         if args.json:
             print(json.dumps([result.as_json() for result in results], ensure_ascii=False))
         else:
@@ -191,7 +192,7 @@ def _serve(args: argparse.Namespace) -> int:
         "--browser.gatherUsageStats",
         "false",
         "--client.toolbarMode",
-        "viewer",
+        "minimal",
     ]
     return streamlit_cli.main()
 

@@ -418,14 +418,16 @@ def list_lines(
     customer_code: str,
     search: str | None = None,
     warehouse: WarehousePath = None,
+    enabled: bool | None = None,
 ) -> pd.DataFrame:
     """One customer's lines: one row per line and device, with the line's effective enablement.
 
     Columns: customer_code, nmu, imei, brand, model, device_type, protection_state,
     protection_start, protection_end, assignee, assignee_email, enabled (False when never
     enabled), enabled_changed_at, enabled_changed_by, enabled_source ('export',
-    'dashboard' or None). search keeps lines whose NMU, IMEI, assignee, e-mail or model
-    contains it (case-insensitive). Empty for a Dipendente or a customer not in scope.
+    'dashboard' or None). search keeps lines whose NMU, IMEI, assignee, e-mail, brand or
+    model contains it (case-insensitive); enabled keeps the enabled lines (True) or the
+    others (False). Empty for a Dipendente or a customer not in scope.
     """
     path = warehouse_or_default(warehouse)
     code = _text(customer_code)
@@ -440,6 +442,7 @@ def list_lines(
             "customer_lines",
             customer_code=code if allowed else None,
             search=text.lower() if text else None,
+            enabled=enabled,
         )
 
 
