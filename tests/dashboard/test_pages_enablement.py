@@ -195,5 +195,6 @@ def test_management_chooses_among_every_customer_read_only(warehouse: Path) -> N
     app = open_page(MANAGEMENT, cliente_linee="Studio Alfa (X001)")
     assert app.selectbox(key="cliente_linee").value == "X001"
     assert list(lines_table(app).value["nmu"]) == ["3331000001", "3331000002", "3331000003"]
-    assert list(lines_table(app).value["enabled"]) == ["✅ Abilitata", "❌ Non abilitata", "❌ Non abilitata"]
+    assert list(lines_table(app).value["enabled"]) == [
+        "✅ Abilitata", "❌ Non abilitata", "❌ Non abilitata"]
     assert not {"Abilita", "Disabilita"} & set(button_labels(app))
