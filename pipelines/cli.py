@@ -174,7 +174,8 @@ def _serve(args: argparse.Namespace) -> int:
 
     from pipelines.warehouse import upgrade
 
-    app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+    # server.py: the app with its sign-in routes (the session cookie is set there)
+    app = Path(__file__).resolve().parent.parent / "dashboard" / "server.py"
     db = database_path(args.db).resolve()
     if upgrade(db):  # a warehouse an earlier release loaded: its pages would fail
         print(f"{db}: brought up to this release's tables and macros", file=sys.stderr)

@@ -101,5 +101,5 @@ def test_only_management_has_the_page(warehouse: Path, login: str) -> None:
     who = principal(warehouse, login)
     app = signed_in(who)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        app.switch_page("pages/data_quality.py")
+        app.switch_page("screens/data_quality.py")
     assert data.data_quality(who, warehouse) is None

@@ -50,7 +50,7 @@ def open_page(principal: Principal, **query: str) -> AppTest:
     app.session_state["last_activity_at"] = now
     for name, value in query.items():
         app.query_params[name] = value
-    return run(app.switch_page("pages/enablement.py"))
+    return run(app.switch_page("screens/enablement.py"))
 
 
 def run(app: AppTest) -> AppTest:

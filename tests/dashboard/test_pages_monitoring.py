@@ -304,14 +304,14 @@ def test_the_detail_opens_in_a_dialog_that_stays_closed_once_closed(page) -> Non
 
 def test_the_as_of_date_is_one_for_the_session(page) -> None:
     app = run(page(MANAGEMENT))
-    picker = app.sidebar.date_input(key="al")
+    picker = app.date_input(key="al")
     assert picker.label == "Situazione al" and picker.value == AS_OF
     picker.set_value(date(2025, 3, 4))
     run(app)
     # on 4 March RK-1001 (due 10 March) was still on track, not breached
     assert claims_frame(app).set_index("request_number").loc["RK-1001", "sla_badge"] == (
         "🟢 In tempo")
-    run(app.switch_page("pages/sla.py"))
+    run(app.switch_page("screens/sla.py"))
     assert app.session_state["al"] == date(2025, 3, 4)
     tiles = {tile.label: tile.value for tile in app.metric}
     then = data.sla_summary(MANAGEMENT, date(2025, 3, 4), *views.default_period(date(2025, 3, 4)))

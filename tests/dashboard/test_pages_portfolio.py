@@ -125,4 +125,4 @@ def test_a_customer_in_detail(warehouse: Path) -> None:
 def test_customer_profiles_have_no_portfolio_page(warehouse: Path, login: str) -> None:
     app = signed_in(principal(warehouse, login))
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        app.switch_page("pages/portfolio.py")
+        app.switch_page("screens/portfolio.py")

@@ -239,7 +239,7 @@ def test_the_monthly_report_files(warehouse: Path) -> None:
 def test_an_employee_has_no_sla_page(warehouse: Path) -> None:
     app = signed_in(principal(warehouse, DIPENDENTE))
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        app.switch_page("pages/sla.py")
+        app.switch_page("screens/sla.py")
 
 
 def test_an_empty_period_says_so(warehouse: Path) -> None:
