@@ -48,6 +48,7 @@ def open_page(principal: Principal, **query: str) -> AppTest:
     app.session_state["principal"] = principal
     app.session_state["signed_in_at"] = now
     app.session_state["last_activity_at"] = now
+    run(app)  # the first run lists the pages; then the page can be opened
     for name, value in query.items():
         app.query_params[name] = value
     return run(app.switch_page("screens/enablement.py"))

@@ -118,7 +118,7 @@ def test_columns_have_italian_labels_and_formats(page) -> None:
     assert "Cliente" in labels.values()  # several customers: the customer column is shown
     assert labels["due_date"] == "Consegna prevista entro"
     assert labels["request_number"] == "Numero richiesta"
-    assert labels["business_days_remaining"] == "Gg lav. rimanenti"
+    assert labels["business_days_remaining"] == "Gg rim."
     assert config["due_date"]["type_config"]["format"] == "DD/MM/YYYY"
     assert config["business_days_remaining"]["type_config"]["type"] == "number"
     assert all("_" not in label for label in labels.values()), labels
