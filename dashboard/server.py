@@ -1,73 +1,19 @@
 """The dashboard served with its sign-in and sign-out routes (`kasko serve` runs this file).
 
-Streamlit scripts cannot set an HttpOnly cookie: the sign-in form therefore posts to a
-route here, which checks the password (auth.sign_in: throttled, every attempt recorded),
-sets the signed session cookie (dashboard/session_cookie.py) HttpOnly and SameSite=Lax,
-and sends the browser on to the page it asked for. The app reads the cookie back from
-st.context.cookies. Sign-out posts to /api/esci, which clears it.
+dashboard/session_routes.py sets and clears the HttpOnly session cookie; app.py is the
+Streamlit app itself.
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from urllib.parse import urlencode
 
 # `streamlit run dashboard/server.py` puts dashboard/ on the path, not the project root
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import streamlit as st  # noqa: E402
-from starlette.concurrency import run_in_threadpool  # noqa: E402
-from starlette.requests import Request  # noqa: E402
-from starlette.responses import RedirectResponse  # noqa: E402
-from starlette.routing import Route  # noqa: E402
 
-from dashboard import session_cookie  # noqa: E402
-from dashboard.access.auth import sign_in  # noqa: E402
-from dashboard.access.connections import warehouse_or_default  # noqa: E402
-from dashboard.forms import SIGN_IN_PATH, SIGN_OUT_PATH, safe_next  # noqa: E402
-from pipelines import accounts  # noqa: E402
-from pipelines.config import app_database_path  # noqa: E402
+from dashboard.session_routes import ROUTES  # noqa: E402
 
-
-def _check(login: str, password: str) -> tuple[str | None, str]:
-    """(cookie value, '') when the password is right, else (None, the reason's code)."""
-    warehouse = warehouse_or_default(None)
-    result = sign_in(warehouse, login, password)
-    if result.principal is None:
-        return None, "bloccato" if result.throttled else "credenziali"
-    facts = accounts.sign_in_facts(app_database_path(warehouse), login,
-                                   since=accounts.local_now())
-    key = session_cookie.signing_key(warehouse)
-    return session_cookie.issue(key, result.principal.login, facts.password_hash), ""
-
-
-async def sign_in_route(request: Request) -> RedirectResponse:
-    form = await request.form()
-    login = str(form.get("login", "")).strip()
-    password = str(form.get("password", ""))
-    target = safe_next(str(form.get("dopo", "/")))
-    value, refused = await run_in_threadpool(_check, login, password)
-    if value is None:
-        query = urlencode({"errore": refused, "dopo": target})
-        return RedirectResponse(f"/?{query}", status_code=303)
-    response = RedirectResponse(target, status_code=303)
-    response.set_cookie(session_cookie.COOKIE_NAME, value,
-                        max_age=session_cookie.LIFETIME_SECONDS, path="/", httponly=True,
-                        samesite="lax", secure=request.url.scheme == "https")
-    return response
-
-
-async def sign_out_route(request: Request) -> RedirectResponse:
-    response = RedirectResponse("/", status_code=303)
-    response.delete_cookie(session_cookie.COOKIE_NAME, path="/", httponly=True, samesite="lax")
-    return response
-
-
-app = st.App(
-    Path(__file__).resolve().parent / "app.py",
-    routes=[
-        Route(SIGN_IN_PATH, sign_in_route, methods=["POST"]),
-        Route(SIGN_OUT_PATH, sign_out_route, methods=["POST"]),
-    ],
-)
+app = st.App(Path(__file__).resolve().parent / "app.py", routes=ROUTES)

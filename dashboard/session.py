@@ -84,26 +84,33 @@ def _single_sign_on_principal() -> Principal | None:
 
 
 def _cookie_principal() -> Principal | None:
-    """The person the signed session cookie names, while it is valid and their password
-    is the one they signed in with (a refresh keeps the session; docs/access.md)."""
+    """The person the signed session cookie names (a refresh keeps the session)."""
     if st.session_state.get(COOKIE_SPENT_KEY):
         return None
     try:
         value = st.context.cookies.get(session_cookie.COOKIE_NAME)
     except Exception:  # no browser behind this run (a script run without a server)
         return None
-    if not value:
+    found = principal_from_cookie(warehouse(), value)
+    if found is None:
         return None
-    path = warehouse()
-    claim = session_cookie.read(session_cookie.signing_key(path), value)
+    principal, issued_at = found
+    age = timedelta(seconds=max(0.0, time.time() - issued_at))
+    start(principal, signed_in_at=accounts.local_now() - age)
+    return principal
+
+
+def principal_from_cookie(path: Path, value: str | None,
+                          now: float | None = None) -> tuple[Principal, int] | None:
+    """(principal, issue time) of a valid session cookie: well signed, unexpired, and
+    issued under the account's current password (a changed password ends the session)."""
+    claim = session_cookie.read(session_cookie.signing_key(path), value, now)
     if claim is None:
         return None
     facts = accounts.sign_in_facts(app_database_path(path), claim.login,
                                    since=accounts.local_now())
-    if session_cookie.password_fingerprint(facts.password_hash) != claim.password_fingerprint:
-        return None  # the password changed since: every older session ends
+    if facts.password_hash is None or session_cookie.password_fingerprint(
+            facts.password_hash) != claim.password_fingerprint:
+        return None
     principal = principal_for_login(path, claim.login)
-    if principal is not None:
-        age = timedelta(seconds=max(0.0, time.time() - claim.issued_at))
-        start(principal, signed_in_at=accounts.local_now() - age)
-    return principal
+    return None if principal is None else (principal, claim.issued_at)
