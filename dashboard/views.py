@@ -19,6 +19,7 @@ from dashboard.i18n import (
     NOT_GIVEN,
     NOT_GIVEN_BY_DIMENSION,
     REASON_LABELS,
+    count_label,
     format_number,
     format_percent,
     reason_label,
@@ -124,9 +125,10 @@ def sla_tiles(summary: pd.DataFrame, target: float, period_words: str = "nel per
                      help="Mediana dei giorni lavorativi dall'apertura alla documentazione "
                      "completa.")
     st.caption(
-        f"{_count(row['claims'])} pratiche {period_words}: {_count(row['on_track'])} in tempo, "
-        f"{_count(row['excluded'])} escluse. SLA di {row['sla_business_days']} giorni "
-        f"lavorativi, obiettivo {format_percent(target, 0)}."
+        f"{count_label(int(row['claims']), 'pratica', 'pratiche')} {period_words}: "
+        f"{_count(row['on_track'])} in tempo, {_count(row['excluded'])} escluse. "
+        f"SLA di {row['sla_business_days']} giorni lavorativi, obiettivo "
+        f"{format_percent(target, 0)}."
     )
 
 

@@ -8,7 +8,7 @@ from dashboard import charts, session, views
 from dashboard.access.data import data_quality
 from dashboard.components import deferred_download_buttons, metric, scoped
 from dashboard.display import italian_table, number_columns
-from dashboard.i18n import PAGE_TITLES, REASON_LABELS, format_number
+from dashboard.i18n import PAGE_TITLES, REASON_LABELS, count_label, format_number
 
 QUARANTINE_LIMIT = 5000
 
@@ -55,7 +55,7 @@ else:
     rows = views.quarantine_table(quality, files, codes)
     if len(quality.quarantine) >= QUARANTINE_LIMIT:
         st.caption(f"Sono mostrate le {format_number(QUARANTINE_LIMIT)} righe più recenti.")
-    st.caption(f"{format_number(len(rows))} righe.")
+    st.caption(f"{count_label(len(rows), 'riga', 'righe')}.")
     st.dataframe(rows, hide_index=True, key="quarantine", placeholder="–",
                  column_config={"Riga": st.column_config.NumberColumn(format="%d"),
                                 "Valori letti": st.column_config.TextColumn(width="large")})
