@@ -101,8 +101,9 @@ def compliance_trend(periods: pd.DataFrame, grain: str, target: float, title: st
     # the axis ends at 100%: no share is above it (markers at 100% are drawn unclipped)
     figure.update_yaxes(tickformat=".0%", range=[max(0.0, low - 0.08), 1.0])
     figure.add_annotation(text="Sotto ogni punto: pratiche rispettate + violate",
-                          xref="paper", yref="paper", x=0, y=-0.02, yanchor="top",
-                          showarrow=False, font={"size": 10, "color": "#546e7a"})
+                          xref="paper", yref="paper", x=1, y=1.02, xanchor="right",
+                          yanchor="bottom", showarrow=False,
+                          font={"size": 10, "color": "#546e7a"})
     figure.update_xaxes(type="category")
     figure.update_layout(showlegend=False, height=360)
     return style_figure(figure, title, GRAIN_TITLES[grain], "Conformità SLA")

@@ -38,9 +38,9 @@ CLAIM_COLUMNS = (
     "available_date",
 )
 CLAIM_COLUMN_WIDTHS = {
-    "request_number": 118, "sla_badge": 140, "status": 150, "due_date": 95,
-    "business_days_remaining": 62, "company_name": 170, "request_type": 100, "imei": 128,
-    "device": 130, "channel": 100,
+    "request_number": 122, "sla_badge": 158, "status": 160, "due_date": 98,
+    "business_days_remaining": 62, "company_name": 150, "request_type": 128, "imei": 126,
+    "device": 122, "channel": 96,
 }
 CLAIM_EXPORT_COLUMNS = (
     "request_number",
@@ -130,7 +130,7 @@ def claims_columns(show_customer: bool) -> ColumnConfig:
         "sla_badge": text(COLUMN_LABELS["sla_badge"],
                           help="Stato rispetto ai 5 giorni lavorativi, alla data «Situazione al»"),
         "status": text(COLUMN_LABELS["status"]),
-        "due_date": day(COLUMN_LABELS["due_date"], format=DATE_FORMAT,
+        "due_date": day("Consegna entro", format=DATE_FORMAT,
                         help="5° giorno lavorativo dalla ricezione della documentazione completa"),
         "business_days_remaining": days("Gg rim.", format="%d",
                                         help="Giorni lavorativi rimanenti fino alla consegna "

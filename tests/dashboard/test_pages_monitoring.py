@@ -116,7 +116,7 @@ def test_columns_have_italian_labels_and_formats(page) -> None:
     shown = [name for name in table.value.columns if not config[name].get("hidden")]
     labels = {name: config[name]["label"] for name in shown}
     assert "Cliente" in labels.values()  # several customers: the customer column is shown
-    assert labels["due_date"] == "Consegna prevista entro"
+    assert labels["due_date"] == "Consegna entro"
     assert labels["request_number"] == "Numero richiesta"
     assert labels["business_days_remaining"] == "Gg rim."
     assert config["due_date"]["type_config"]["format"] == "DD/MM/YYYY"
