@@ -16,21 +16,15 @@ from dashboard.access.downloads import to_csv_bytes, to_xlsx_bytes
 from dashboard.access.principal import Principal
 from dashboard.forms import sign_out_form
 from dashboard.i18n import SLA_STATE_BADGES, format_number
-from pipelines.calendar import today
+from pipelines.vocabulary import SLA_STATE_COLOURS
+from pipelines.warehouse.calendar import today
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 DATE_FORMAT = "DD/MM/YYYY"
 DATETIME_FORMAT = "DD/MM/YYYY HH:mm"
-SLA_COLORS = {
-    "met": "#2e7d32",
-    "breached": "#c62828",
-    "at_risk": "#ef6c00",
-    "on_track": "#1565c0",
-    "pending_documentation": "#9e9e9e",
-    "excluded": "#616161",
-}
+SLA_COLORS = SLA_STATE_COLOURS
 
 
 def identity_bar(principal: Principal) -> Any:

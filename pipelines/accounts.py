@@ -21,7 +21,8 @@ import pyarrow as pa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from pipelines.config import SQL_DIR, app_database_path, database_path, settings
+from pipelines.config import app_database_path, database_path, settings
+from pipelines.sqlfiles import SQL_DIR
 
 EXIT_OK, EXIT_REFUSED = 0, 1
 MIN_PASSWORD_LENGTH = 10
@@ -386,7 +387,7 @@ def _set_password_command(args: argparse.Namespace) -> int:
 
 def _demo_accounts_command(args: argparse.Namespace) -> int:
     try:
-        from pipelines.generate import DEMO_ACCOUNTS
+        from pipelines.demo.accounts import DEMO_ACCOUNTS
     except ImportError as error:
         print(f"kasko users: no demo accounts available ({error})", file=sys.stderr)
         return EXIT_REFUSED

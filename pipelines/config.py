@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SQL_DIR = PROJECT_ROOT / "sql"
 DEFAULT_DB = Path("data") / "kasko.duckdb"
 CONFIG_ENV = "KASKO_CONFIG"
 DB_ENV = "KASKO_DB"
@@ -22,7 +21,9 @@ class ConfigError(Exception):
 
 
 class SlaSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # strict: `business_days = true` would otherwise be a one-day SLA and "5" five days;
+    # a wrong type is refused with the key's name instead
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     business_days: int = Field(5, ge=1, le=60, description="SLA length in business days")
     compliance_target: float = Field(0.95, gt=0, le=1, description="target share of met claims")
@@ -53,7 +54,7 @@ class SlaSettings(BaseModel):
 
 
 class Settings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     sla: SlaSettings = SlaSettings()
 

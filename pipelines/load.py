@@ -15,7 +15,9 @@ and superseded rows, as if the files had been settled one by one in load order.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import sys
 import time
 from collections import deque
@@ -30,6 +32,7 @@ from typing import TextIO
 import duckdb
 
 from pipelines.contract import KINDS, SourceKind, columns, kind_for_file, normalise_header
+from pipelines.errors import UsageError
 from pipelines.readers import (
     FileRefused,
     Opened,
@@ -40,18 +43,16 @@ from pipelines.readers import (
     read_into,
 )
 from pipelines.staging import staging_select
-from pipelines.tickets import record_changed_claims
-from pipelines.warehouse import HISTORY_KINDS, _test_hook, temp_table_exists, write_session
+from pipelines.warehouse.calendar import today as configured_today
+from pipelines.warehouse.schema import HISTORY_KINDS, temp_table_exists
+from pipelines.warehouse.swap import test_hook, write_session
+from pipelines.warehouse.tickets import record_changed_claims
 
 Progress = Callable[[str], None]
 # Below this many bytes of exports a load updates the lookup indexes as it goes.
 BULK_LOAD_BYTES = 64 * 1024 * 1024
 # A history kind's valid rows wait in memory until this many, then are written at once.
 PENDING_ROWS = 1_000_000
-
-
-class UsageError(Exception):
-    """The command was given something that is not a file or folder of exports."""
 
 
 @dataclass
@@ -84,16 +85,18 @@ class FileResult:
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files named, and every file inside folders named (hidden files aside), in kind order."""
+    """Files named, and every entry inside folders named that is not a folder (hidden ones
+    aside), in kind order. FIFOs, devices and dangling links are kept: each is refused
+    with a message when staged (`check_export_file`), never skipped in silence."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
             files.extend(
                 p for p in sorted(path.rglob("*"))
-                if p.is_file()
+                if not p.is_dir()
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
-        elif path.is_file():
+        elif os.path.lexists(path):
             files.append(path)
         else:
             raise UsageError(f"no such file or folder: {path}")
@@ -106,21 +109,72 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     return sorted(dict.fromkeys(files), key=sort_key)
 
 
-_DATE_IN_NAME = re.compile(r"(\d{4})-?(\d{2})(?:-?(\d{2}))?")
+# yyyy-mm-dd, yyyymmdd or yyyy-mm, standing apart from other digits
+_DATE_IN_NAME = re.compile(
+    r"(?<!\d)(?:(\d{4})-(\d{2})-(\d{2})|(\d{4})(\d{2})(\d{2})|(\d{4})-(\d{2}))(?!\d)"
+)
+EXPORT_SUFFIXES = (".csv", ".xlsx")
 
 
-def file_date(name: str, default: date) -> date:
-    """The export's date from its name (yyyy-mm-dd, yyyymmdd, yyyy-mm = month end), or default."""
-    for match in _DATE_IN_NAME.finditer(name):
-        year, month, day = (int(g) if g else None for g in match.groups())
-        try:
-            if day is not None:
-                return date(year, month, day)
-            next_month = date(year + month // 12, month % 12 + 1, 1)
-            return date.fromordinal(next_month.toordinal() - 1)
-        except ValueError:
-            continue
-    return default
+def file_date(name: str, default: date, today: date | None = None) -> date:
+    """The export's date from its name (yyyy-mm-dd, yyyymmdd, yyyy-mm = month end), or default.
+
+    The date orders versions of rows for ever after, so a date that is not one
+    (2026-13-45) or lies more than a day after `today` (a mistyped 2062 would win over
+    every later export) refuses the file, rather than being guessed around.
+    """
+    match = _DATE_IN_NAME.search(name)
+    if match is None:
+        return default
+    text, groups = match.group(0), match.groups()
+    if groups[0]:
+        year, month, day = (int(g) for g in groups[0:3])
+    elif groups[3]:
+        year, month, day = (int(g) for g in groups[3:6])
+    else:
+        year, month, day = int(groups[6]), int(groups[7]), None
+    try:
+        if day is not None:
+            found = date(year, month, day)
+        else:
+            first = date(year, month, 1)  # month 00 or 13 is no month
+            next_month = date(first.year + month // 12, month % 12 + 1, 1)
+            found = date.fromordinal(next_month.toordinal() - 1)
+    except (ValueError, OverflowError):
+        raise FileRefused(f"the date in the file name, {text!r}, is not a valid date") from None
+    if today is not None and (found - today).days > 1 and day is not None:
+        raise FileRefused(
+            f"the date in the file name, {text!r}, is after tomorrow ({today.isoformat()} "
+            "is today): an export cannot come from the future"
+        )
+    if today is not None and day is None and (found.replace(day=1) - today).days > 1:
+        raise FileRefused(
+            f"the month in the file name, {text!r}, has not begun ({today.isoformat()} "
+            "is today): an export cannot come from the future"
+        )
+    return found
+
+
+def check_export_file(path: Path) -> None:
+    """Refuse what is not a regular .csv or .xlsx file, before anything opens it (a FIFO
+    would block the load, a link to /dev/zero would never end)."""
+    if path.suffix.lower() not in EXPORT_SUFFIXES:
+        raise FileRefused(
+            f"unsupported file type {path.suffix or '(none)'!r}: exports are .csv or .xlsx"
+        )
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise FileRefused(f"a link to a missing file ({os.readlink(path)})") from None
+        raise FileRefused("the file disappeared before it was read") from None
+    except OSError as error:
+        raise FileRefused(f"cannot be read: {error.strerror}") from None
+    if not stat.S_ISREG(mode):
+        what = ("a FIFO" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode)
+                or stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode) else "not a file")
+        link = " (through a link)" if path.is_symlink() else ""
+        raise FileRefused(f"not a regular file but {what}{link}: not an export")
 
 
 def match_headers(kind: SourceKind, headers: list[str]) -> tuple[dict[str, int], list[str]]:
@@ -468,6 +522,9 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: Path, today: date,
         return staged
     opened: Opened | None = None
     try:
+        check_export_file(path)
+        # checked before the file is read: a refused date costs no parse
+        staged.export_date = file_date(path.name, today, today)
         opened = open_export(path)
         if _already_loaded(con, result, opened.content_hash):
             return staged  # known by its hash: not read again
@@ -475,7 +532,6 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: Path, today: date,
         if load_id is None:
             [(load_id,)] = con.execute("select nextval('raw.load_id_seq')").fetchall()
         result.load_id = load_id
-        staged.export_date = file_date(path.name, today)
         table = f"staged_{load_id}"
         staged.table = f"{database}.{table}" if database else table
         staged.raw = read_into(con, opened, staged.table, _staging(kind, positions),
@@ -516,7 +572,7 @@ def load_staged(con: duckdb.DuckDBPyConnection, staged: Staged) -> FileResult:
                  result.loaded, result.superseded, result.quarantined, result.extra_columns,
                  staged.started, datetime.now()],
             )
-            _test_hook("mid-file")
+            test_hook("mid-file")
             con.execute("commit")
         except BaseException:
             con.execute("rollback")
@@ -590,6 +646,15 @@ class StagingAhead:
             reader.close()
 
 
+def _size(path: Path) -> int:
+    """A regular file's size; 0 for what is no file (refused when its turn comes)."""
+    try:
+        status = path.stat()
+    except OSError:
+        return 0
+    return status.st_size if stat.S_ISREG(status.st_mode) else 0
+
+
 def load_paths(
     paths: Iterable[Path], db: Path, progress: Progress | None = None
 ) -> list[FileResult]:
@@ -599,9 +664,9 @@ def load_paths(
         raise UsageError("no files to load")
     say = progress or (lambda message: None)
     results = []
-    today = date.today()
+    today = configured_today()
     # a load bigger than a quarter of the warehouse rebuilds its indexes rather than updating them
-    sizes = [path.stat().st_size for path in files]
+    sizes = [_size(path) for path in files]
     size = sum(sizes)
     bulk = not db.exists() or (size > BULK_LOAD_BYTES and size > db.stat().st_size // 4)
     with write_session(db, bulk=bulk) as session, ThreadPoolExecutor(STAGERS) as executor:
@@ -612,17 +677,17 @@ def load_paths(
             for number, path in enumerate(files, start=1):
                 began = time.perf_counter()
                 result = load_staged(con, ahead.next())
-                _test_hook(f"after-file-{number}")
+                test_hook(f"after-file-{number}")
                 results.append(result)
                 if not (result.error or result.already_loaded):
                     session.record_change(result.kind)
+                step = f"[{number}/{len(files)}] {_printable(path.name)}"
                 if result.error:
-                    say(f"[{number}/{len(files)}] {path.name}: REFUSED: {result.error}")
+                    say(f"{step}: REFUSED: {_printable(result.error)}")
                 elif result.already_loaded:
-                    say(f"[{number}/{len(files)}] {path.name}: already loaded, unchanged")
+                    say(f"{step}: already loaded, unchanged")
                 else:
-                    say(f"[{number}/{len(files)}] {path.name}: {result.read} rows "
-                        f"({time.perf_counter() - began:.1f} s)")
+                    say(f"{step}: {result.read} rows ({time.perf_counter() - began:.1f} s)")
         finally:
             ahead.close()
         con.execute(f"detach {STAGE}")
@@ -632,20 +697,30 @@ def load_paths(
     return results
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _printable(text: str) -> str:
+    """Text for a terminal line: control characters (a file named with a line break or an
+    escape sequence) shown as escapes, so that one file stays one line of the table."""
+    return _CONTROL.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
+
+
 def print_results(results: list[FileResult], out: TextIO | None = None) -> None:
     # sys.stdout is looked up at call time, so redirected output (and tests) see the table
     out = out or sys.stdout
-    width = max([len(Path(r.file).name) for r in results] + [4])
+    names = [_printable(Path(r.file).name) for r in results]
+    width = max([len(name) for name in names] + [4])
     print(f"{'file':<{width}}  {'kind':<17} {'read':>9} {'loaded':>9} {'superseded':>10} "
           f"{'quarantined':>11}  note", file=out)
     totals = [0, 0, 0, 0]
-    for r in results:
+    for name, r in zip(names, results, strict=True):
         note = r.error or ("already loaded: unchanged" if r.already_loaded else "")
         if r.extra_columns:
             extras = "extra columns ignored: " + ", ".join(r.extra_columns)
             note = f"{note}; {extras}" if note else extras
-        print(f"{Path(r.file).name:<{width}}  {r.kind or '-':<17} {r.read:>9} {r.loaded:>9} "
-              f"{r.superseded:>10} {r.quarantined:>11}  {note}", file=out)
+        print(f"{name:<{width}}  {r.kind or '-':<17} {r.read:>9} {r.loaded:>9} "
+              f"{r.superseded:>10} {r.quarantined:>11}  {_printable(note)}", file=out)
         for i, value in enumerate((r.read, r.loaded, r.superseded, r.quarantined)):
             totals[i] += value
     print(f"{'total':<{width}}  {'':<17} {totals[0]:>9} {totals[1]:>9} {totals[2]:>10} "

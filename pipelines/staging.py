@@ -106,17 +106,40 @@ REASON_CODES = {
 }
 
 
+def _visible(cell: str) -> str:
+    """The cell's text with its line breaks shown as \\r and \\n (a reason is one line)."""
+    return f"replace(replace({cell}, chr(13), '\\r'), chr(10), '\\n')"
+
+
 def _failures(column: Column) -> list[tuple[str, str]]:
     """Why a cell makes its row uninterpretable, as (condition, reason) SQL pairs: empty
-    when required, or not parseable. A condition is never null."""
+    when required, a line break in an identifier, not parseable, or a date outside its
+    plausible range (which ends a number of days after the export's date, $file_date).
+    A condition is never null."""
     cell, failures = _cell(column), []
     if column.required:
         failures.append((f"{cell} is null", quote_literal("missing: " + column.header)))
+    if column.identifier:
+        failures.append((
+            f"coalesce(contains({cell}, chr(10)) or contains({cell}, chr(13)), false)",
+            f"{quote_literal(f'line_break: {column.header} = ')} || {_visible(cell)}",
+        ))
     if column.kind in REASON_CODES:
         label = f"{REASON_CODES[column.kind]}: {column.header} = "
         failures.append(
             (f"{cell} is not null and {column.name} is null", f"{quote_literal(label)} || {cell}")
         )
+    if column.plausible is not None:
+        day = f"cast({column.name} as date)"
+        earliest = f"date '{column.plausible.earliest.isoformat()}'"
+        latest = f"(cast($file_date as date) + {column.plausible.days_after_export})"
+        label = f"implausible_date: {column.header} = "
+        failures.append((
+            f"coalesce({day} < {earliest} or {day} > {latest}, false)",
+            f"{quote_literal(label)} || {cell} || ' (outside '"
+            f" || strftime({earliest}, '%Y-%m-%d') || ' to '"
+            f" || strftime({latest}, '%Y-%m-%d') || ')'",
+        ))
     return failures
 
 

@@ -7,7 +7,6 @@ import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +14,10 @@ import duckdb
 import pandas as pd
 
 from pipelines import accounts
-from pipelines.config import SQL_DIR, app_database_path, database_path
+from pipelines.config import app_database_path, database_path
+from pipelines.sqlfiles import named_query
 from pipelines.warehouse import connect_read_only
 
-QUERIES_DIR = SQL_DIR / "queries"
 # How long a reader waits for the queries still running on a replaced warehouse to end
 # before it is closed; past that the old file keeps being served a little longer.
 SWAP_WAIT_SECONDS = 10.0
@@ -51,10 +50,9 @@ def data_version(warehouse: Path | str | None = None) -> tuple[FileKey, FileKey,
     return file_key(path), file_key(app_database_path(path)), accounts.enablement_generation()
 
 
-@cache
 def query(name: str) -> str:
     """The text of sql/queries/<name>.sql."""
-    return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    return named_query(name)
 
 
 def frame(cursor: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pd.DataFrame:

@@ -32,9 +32,9 @@ from dashboard.access.connections import (
 from dashboard.access.principal import ENABLEMENT_PROFILE_SEGMENT, Principal
 from dashboard.access.scope import NOTHING, is_true, line_states, resolve_scope
 from pipelines import accounts
-from pipelines.calendar import today
 from pipelines.config import app_database_path
 from pipelines.contract import normalise_nmu
+from pipelines.warehouse.calendar import today
 
 WarehousePath = Path | str | None
 ClaimView = Literal["monitoring", "history"]

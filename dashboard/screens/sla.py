@@ -12,9 +12,10 @@ from dashboard.access.data import (
     sla_by_period,
     sla_summary,
 )
+from dashboard.access.reports import may_have_monthly_report
 from dashboard.components import as_of_date, deferred_download_buttons, scoped
 from dashboard.i18n import DIMENSION_LABELS, PAGE_TITLES, format_number
-from dashboard.report_download import may_download, report_downloads
+from dashboard.report_download import report_downloads
 
 principal = session.current_principal()
 st.title(PAGE_TITLES["sla"])
@@ -97,7 +98,7 @@ for tab, rows, stem, caption in (
                      column_config=tables.claims_columns(not principal.is_customer_side))
         deferred_download_buttons(tables.claims_export(rows), f"{stem}_{as_of}", stem)
 
-if may_download(principal):  # the report covers every customer: Management only
+if may_have_monthly_report(principal):  # the report covers every customer: Management only
     st.subheader("Report mensile")
     st.caption("Il report SLA del mese scelto (tutti i clienti), calcolato alla data di "
                "situazione: Excel per l'analisi, HTML per la stampa.")

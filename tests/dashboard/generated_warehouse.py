@@ -20,7 +20,7 @@ from dashboard.access.auth import principal_for_login
 from dashboard.access.principal import Principal
 from pipelines import accounts
 from pipelines.config import app_database_path
-from pipelines.generate import DEMO_ACCOUNTS, generate
+from pipelines.demo import DEMO_ACCOUNTS, generate
 from pipelines.load import load_paths
 from pipelines.warehouse import connect_read_only
 

@@ -13,7 +13,7 @@ from dashboard.access.auth import principal_for_login
 from dashboard.i18n import count_label
 from pipelines import accounts
 from pipelines.config import app_database_path
-from pipelines.generate import DEMO_ACCOUNTS, generate
+from pipelines.demo import DEMO_ACCOUNTS, generate
 from pipelines.load import load_paths
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"

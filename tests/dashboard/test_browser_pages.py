@@ -15,8 +15,8 @@ from generated_warehouse import (
 
 from dashboard.i18n import format_number
 from dashboard.views import default_period
-from pipelines.calendar import today
-from pipelines.generate import DEMO_ACCOUNTS
+from pipelines.demo import DEMO_ACCOUNTS
+from pipelines.warehouse.calendar import today
 
 ARTIFACTS = ROOT / "test-artifacts"
 MANAGEMENT = "management@kasko.demo"

@@ -16,6 +16,9 @@ from dashboard.access.downloads import to_csv_bytes, to_xlsx_bytes
 DANGEROUS = ["=1+1", "+39 333 1234567", "-2+3", "@SUM(A1:A2)", "\t=cmd", "\r=cmd",
              '=HYPERLINK("http://x","y")']
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# a quote in front of each; the formula after the carriage return gets its own
+NEUTRALISED = ["'=1+1", "'+39 333 1234567", "'-2+3", "'@SUM(A1:A2)", "'\t=cmd", "'\r'=cmd",
+               '\'=HYPERLINK("http://x","y")']
 
 
 def sample() -> pd.DataFrame:
@@ -39,7 +42,7 @@ def read_csv(data: bytes) -> list[list[str]]:
 def test_csv_neutralises_formula_text_and_keeps_numbers() -> None:
     rows = read_csv(to_csv_bytes(sample()))
     assert rows[0] == ["request_number", "note", "count", "share", "opened_date", "reasons"]
-    assert [row[1] for row in rows[1:]] == ["'" + text for text in DANGEROUS]
+    assert [row[1] for row in rows[1:]] == NEUTRALISED
     assert [row[2] for row in rows[1:]] == ["-5", "0", "3", "-1", "2", "7", "-9"]
     # Italian Excel's convention: decimal comma, day/month/year
     assert rows[2][3] == "-0,25" and rows[3][3] == ""
@@ -54,7 +57,7 @@ def test_xlsx_has_no_formula_and_neutralised_text() -> None:
     assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
     # (a carriage return is stored escaped as _x000D_, which openpyxl leaves as is)
     notes = [row[1].value.replace("_x000D_", "\r") for row in sheet.iter_rows(min_row=2)]
-    assert notes == ["'" + text for text in DANGEROUS]
+    assert notes == NEUTRALISED
     counts = [row[2].value for row in sheet.iter_rows(min_row=2)]
     assert counts == [-5, 0, 3, -1, 2, 7, -9]  # numbers stay numbers
     reasons = [row[5].value for row in sheet.iter_rows(min_row=2)]

@@ -22,7 +22,7 @@ from generated_warehouse import (
 from streamlit.testing.v1 import AppTest
 
 from dashboard.i18n import format_number, format_percent
-from pipelines.calendar import today
+from pipelines.warehouse.calendar import today
 
 MANAGEMENT = "management@kasko.demo"
 ACCOUNT_MANAGER = "account.manager@kasko.demo"

@@ -23,10 +23,11 @@ from generated_warehouse import (
 )
 from streamlit.testing.v1 import AppTest
 
+from dashboard.access.reports import monthly_report
 from dashboard.i18n import DIMENSION_LABELS, NOT_GIVEN, format_number, format_percent
-from dashboard.report_download import month_name, report_bytes, report_months
-from pipelines.calendar import today
+from dashboard.report_download import month_name, report_months
 from pipelines.config import settings
+from pipelines.warehouse.calendar import today
 
 MANAGEMENT = "management@kasko.demo"
 ACCOUNT_MANAGER = "account.manager@kasko.demo"
@@ -224,14 +225,14 @@ def test_the_monthly_report_is_offered_to_management_only(warehouse: Path) -> No
     app = open_page(signed_in(manager), "sla")
     assert "Report mensile" not in [h.value for h in app.subheader]
     with pytest.raises(PermissionError):
-        report_bytes(manager, report_months(today())[1], ".xlsx", today(), warehouse)
+        monthly_report(manager, report_months(today())[1], ".xlsx", today(), warehouse)
 
 
 def test_the_monthly_report_files(warehouse: Path) -> None:
     management = principal(warehouse, MANAGEMENT)
     month = report_months(today())[1]
-    workbook = report_bytes(management, month, ".xlsx", today(), warehouse)
-    page = report_bytes(management, month, ".html", today(), warehouse).decode("utf-8")
+    workbook = monthly_report(management, month, ".xlsx", today(), warehouse)
+    page = monthly_report(management, month, ".html", today(), warehouse).decode("utf-8")
     assert workbook[:2] == b"PK"
     assert f"<title>Report SLA — {month_name(month)}</title>" in page
 

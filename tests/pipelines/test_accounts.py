@@ -150,13 +150,13 @@ def test_set_password_without_a_warehouse(
 def test_demo_accounts_for_the_users_the_warehouse_knows(
     db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    generate = types.ModuleType("pipelines.generate")
+    generate = types.ModuleType("pipelines.demo.accounts")
     generate.DEMO_ACCOUNTS = {  # type: ignore[attr-defined]
         "direzione@kasko.demo": ("Management", "Demo-Management-2026"),
         "mandatario@rossi.it": ("Mandatario", "Demo-Mandatario-2026"),
         "ghost@kasko.demo": ("Master", "Demo-Master-2026"),
     }
-    monkeypatch.setitem(sys.modules, "pipelines.generate", generate)
+    monkeypatch.setitem(sys.modules, "pipelines.demo.accounts", generate)
     assert main(["users", "demo-accounts", "--db", str(db)]) == 0
     out = capsys.readouterr()
     assert "Direzione@Kasko.demo" in out.out and "mandatario@rossi.it" in out.out

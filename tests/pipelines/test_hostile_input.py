@@ -22,8 +22,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import pipelines.readers
-from pipelines.export import export_tickets
 from pipelines.load import FileResult, load_file
+from pipelines.reports.tickets_export import export_tickets
 from pipelines.warehouse import ensure_schema
 
 if TYPE_CHECKING:

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from pipelines.config import settings
+from pipelines.config import config_path, settings
+from pipelines.errors import CommandError
 
 # Dates outside these years are data errors (a mistyped year); the calendar does not
 # stretch over centuries for them, and their claims simply get no SLA dates.
@@ -18,7 +19,7 @@ EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
 _UNSET = object()
 
 
-class CalendarError(Exception):
+class CalendarError(CommandError):
     """The warehouse's calendar cannot answer for the date asked; the message says why."""
 
 
@@ -162,8 +163,31 @@ def calendar_outdated(con: duckdb.DuckDBPyConnection) -> bool:
     )
 
 
+def _described(province: str | None, business_days: int) -> str:
+    where = f"province {province}" if province else "no province"
+    return f"{where}, {business_days} business days"
+
+
+def require_configured(built: CalendarSettings) -> None:
+    """Refuse a calendar built with another province or SLA length than kasko.toml's.
+
+    The stored due dates were counted on the warehouse's calendar, which only a load
+    rebuilds: figures given after the settings changed would silently follow the old ones.
+    """
+    sla = settings().sla
+    if (built.province, built.sla_business_days) != (sla.calendar_province, sla.business_days):
+        raise CalendarError(
+            "the warehouse's SLA figures were computed with "
+            f"{_described(built.province, built.sla_business_days)}, but {config_path()} "
+            f"now says {_described(sla.calendar_province, sla.business_days)}: run "
+            "`kasko load` (on the exports folder; files already loaded are not read again) "
+            "to recompute them"
+        )
+
+
 def require_covered(con: duckdb.DuckDBPyConnection, as_of: date) -> CalendarSettings:
-    """The calendar's settings, after checking it exists and starts on or before `as_of`.
+    """The calendar's settings, after checking it exists, was built with the configured
+    province and SLA length, and starts on or before `as_of`.
 
     An as-of date after the calendar's end is fine (every open claim is then late); one
     before its start would leave the business days remaining unknown.
@@ -171,6 +195,7 @@ def require_covered(con: duckdb.DuckDBPyConnection, as_of: date) -> CalendarSett
     built = calendar_settings(con)
     if built is None:
         raise CalendarError("the warehouse has no business-day calendar yet: run `kasko load`")
+    require_configured(built)
     if as_of < built.first_day:
         raise CalendarError(
             f"as-of date {as_of.isoformat()} is before the business-day calendar, which "

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import duckdb
 
-from pipelines.warehouse import temp_table_exists
+from pipelines.warehouse.schema import temp_table_exists
 
 # Kinds marts.ticket_base reads besides the claims: a load of any of them rebuilds it all.
 DESCRIBING_KINDS = frozenset({"devices", "customers", "assistance_points"})

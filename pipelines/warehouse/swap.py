@@ -1,4 +1,4 @@
-"""The warehouse file: its schema, read-only connections, and the copy-and-swap write session.
+"""The warehouse file: read-only connections, and the copy-and-swap write session.
 
 Concurrency design. DuckDB lets one process hold a database file read-write and then
 refuses every other process, readers included. So nothing writes the served warehouse
@@ -14,27 +14,27 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import math
 import os
-import re
 import shutil
 import signal
+import stat
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
-from pipelines.config import SQL_DIR
-from pipelines.contract import KINDS, SourceKind, columns
-from pipelines.staging import sql_type
-
-# Kinds whose every version is kept as history, beside the current version.
-HISTORY_KINDS = frozenset({"claims", "enablements"})
-# Where each row came from: the load, the line, the export's date.
-LINEAGE_COLUMNS = ("load_id integer not null", "line bigint not null", "file_date date not null")
+from pipelines.errors import CommandError
+from pipelines.warehouse.derived import derived_outdated, refresh_derived
+from pipelines.warehouse.schema import (
+    create_indexes,
+    drop_indexes,
+    ensure_schema,
+    schema_changed,
+    schema_fingerprint,
+)
 
 DUCKDB_CONFIG = {"threads": max(1, os.cpu_count() or 1), "memory_limit": "4GB"}
 LOAD_MEMORY_LIMIT = "1GB"
@@ -47,140 +47,46 @@ SPARE_ROW_GROUPS_BEFORE_MERGE = 8
 KILL_AT_VARIABLE = "KASKO_TEST_KILL_AT"
 
 
-def _test_hook(phase: str) -> None:
+def test_hook(phase: str) -> None:
     """SIGKILL this process when $KASKO_TEST_KILL_AT names `phase` (see test_crash_safety.py)."""
     if os.environ.get(KILL_AT_VARIABLE) == phase:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def core_table_ddl(kind: SourceKind, table: str) -> str:
-    """CREATE TABLE for one kind's entity table, its columns straight from the contract."""
-    cols = [f"{column.name} {sql_type(column)}" for column in columns(kind.model)]
-    extra = ["row_hash ubigint not null"] if kind.name in HISTORY_KINDS else []
-    body = ",\n    ".join(cols + list(LINEAGE_COLUMNS) + extra)
-    return f"create table if not exists {table} (\n    {body}\n);"
+
+class WarehouseError(CommandError):
+    """The path given as the warehouse is not one; the message names it and says why."""
 
 
-def temp_table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    """Whether the connection holds a temporary table of this name (a load's notes)."""
-    [(found,)] = con.execute(
-        "select count(*) from duckdb_tables() where temporary and table_name = $1", [name]
-    ).fetchall()
-    return bool(found)
+# Every DuckDB database file carries these bytes at this offset of its first block.
+DUCKDB_MAGIC, DUCKDB_MAGIC_OFFSET = b"DUCK", 8
 
 
-def sql_files(layer: str) -> list[Path]:
-    return sorted((SQL_DIR / layer).glob("*.sql"))
-
-
-def run_sql_file(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    con.execute(path.read_text(encoding="utf-8"))
-
-
-def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create or update every table, macro and view: schema, core entities, core views, marts."""
-    for path in sql_files("schema"):
-        run_sql_file(con, path)
-    for kind in KINDS:
-        con.execute(core_table_ddl(kind, f"core.{kind.name}"))
-        if kind.name in HISTORY_KINDS:
-            con.execute(core_table_ddl(kind, f"core.{kind.name}_versions"))
-    for layer in ("core", "marts"):
-        for path in sql_files(layer):
-            run_sql_file(con, path)
-    create_indexes(con)
-
-
-SCHEMA_LAYERS = ("schema", "core", "marts", "indexes")
-
-
-def schema_fingerprint() -> str:
-    """A digest of every SQL file and table definition of the warehouse: a new release
-    changes it."""
-    digest = hashlib.sha256()
-    for layer in SCHEMA_LAYERS:
-        for path in sql_files(layer):
-            digest.update(f"{layer}/{path.name}\0".encode())
-            digest.update(path.read_bytes())
-    for kind in KINDS:
-        digest.update(core_table_ddl(kind, kind.name).encode())
-    return digest.hexdigest()
-
-
-def _schema_changed(con: duckdb.DuckDBPyConnection, fingerprint: str) -> bool:
-    """Whether the warehouse's tables, macros and views were written by other SQL than this
-    release's (or not written yet)."""
-    [(recorded,)] = con.execute(
-        """select count(*) from duckdb_tables()
-           where database_name = current_database() and schema_name = 'raw'
-             and table_name = 'schema_version'"""
-    ).fetchall()
-    if not recorded:
-        return True
-    stored = con.execute("select max(fingerprint) from raw.schema_version").fetchall()[0][0]
-    return stored != fingerprint
-
-
-def create_indexes(con: duckdb.DuckDBPyConnection) -> None:
-    """The point-lookup indexes of sql/indexes (kept out of bulk loads, built once after)."""
-    for path in sql_files("indexes"):
-        run_sql_file(con, path)
-
-
-def indexes_missing(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether an index of sql/indexes is missing (a warehouse from an earlier release)."""
-    wanted = {
-        name for path in sql_files("indexes")
-        for name in re.findall(r"create index if not exists (\w+)", path.read_text("utf-8"))
-    }
-    present = {name for (name,) in con.execute(
-        "select index_name from duckdb_indexes() where database_name = current_database()"
-    ).fetchall()}
-    return bool(wanted - present)
-
-
-def drop_indexes(con: duckdb.DuckDBPyConnection) -> None:
-    """Drop the indexes create_indexes makes, so that a bulk load does not maintain them."""
-    for schema, name in con.execute(
-        """select schema_name, index_name from duckdb_indexes()
-           where database_name = current_database() and schema_name in ('core', 'marts')"""
-    ).fetchall():
-        con.execute(f'drop index {schema}."{name}"')
-
-
-def refresh_derived(con: duckdb.DuckDBPyConnection, kinds: Iterable[str] | None = None) -> None:
-    """Rebuild what is derived from the loaded data as a whole: the business-day calendar,
-    then the claims' stored SLA dates (marts.tickets), which are counted on it.
-
-    `kinds` names the kinds whose data changed (None: any may have): when only claims
-    changed and the calendar came out the same, only the changed claims are recomputed.
-    """
-    from pipelines.calendar import calendar_signature, refresh_calendar
-    from pipelines.tickets import DESCRIBING_KINDS, refresh_tickets, tickets_columns_changed
-
-    before = calendar_signature(con)
-    # a load of new data keeps a calendar that would come out the same; a new release or
-    # new settings (no kinds named) rebuild it, its SQL may have changed
-    refresh_calendar(con, force=kinds is None)
-    rebuild = (
-        kinds is None
-        or bool(DESCRIBING_KINDS & set(kinds))
-        or calendar_signature(con) != before
-        or tickets_columns_changed(con)
-    )
-    refresh_tickets(con, rebuild=rebuild)
-
-
-def derived_outdated(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the derived tables must be rebuilt even though no data changed."""
-    from pipelines.calendar import calendar_outdated
-    from pipelines.tickets import tickets_outdated
-
-    return calendar_outdated(con) or tickets_outdated(con) or indexes_missing(con)
+def check_warehouse_file(path: Path) -> None:
+    """Refuse a path that exists but is not a DuckDB file, before anything opens or copies it
+    (DuckDB's own error is a traceback, and a load would leave a copy of it behind)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise WarehouseError(f"{path}: cannot be read: {error.strerror}") from error
+    if stat.S_ISDIR(mode):
+        raise WarehouseError(f"{path} is a folder, not a warehouse file")
+    if not stat.S_ISREG(mode):
+        raise WarehouseError(f"{path} is not a regular file, not a warehouse file")
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(DUCKDB_MAGIC_OFFSET + len(DUCKDB_MAGIC))
+    except OSError as error:
+        raise WarehouseError(f"{path}: cannot be read: {error.strerror}") from error
+    if head[DUCKDB_MAGIC_OFFSET:] != DUCKDB_MAGIC:
+        raise WarehouseError(f"{path} is not a Kasko Ops warehouse (not a DuckDB database file)")
 
 
 def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection to the served warehouse; its macros and views are in the file."""
+    check_warehouse_file(path)
     if not path.exists():
         raise FileNotFoundError(f"no warehouse at {path}: run `kasko load` first")
     return duckdb.connect(str(path), read_only=True, config=DUCKDB_CONFIG)
@@ -199,7 +105,7 @@ def upgrade(path: Path) -> bool:
         return False
     con = connect_read_only(path)
     try:
-        current = not _schema_changed(con, schema_fingerprint())
+        current = not schema_changed(con, schema_fingerprint())
     finally:
         con.close()
     if current:
@@ -267,14 +173,18 @@ def write_session(path: Path, bulk: bool = False) -> Iterator[WriteSession]:
     session (a first or large load) drops the lookup indexes and builds them once at the
     end: maintaining them row by row through millions of inserts costs more.
     """
+    check_warehouse_file(path)  # before the lock file and the copy are made beside it
     with load_lock(path):
         staging = _staging_path(path)
-        for leftover in (staging, staging.with_name(staging.name + ".wal")):
-            leftover.unlink(missing_ok=True)  # a killed load's copy: never served, safe to drop
+        _remove_leftovers(staging)
         if path.exists():
             _copy_file(path, staging)
-        _test_hook("after-copy")
-        con = duckdb.connect(str(staging), config=DUCKDB_CONFIG)
+        test_hook("after-copy")
+        try:
+            con = duckdb.connect(str(staging), config=DUCKDB_CONFIG)
+        except BaseException:
+            _remove_leftovers(staging)
+            raise
         # the copy is written once, at the end: a checkpoint after every file's commit would
         # rewrite the tables (and their indexes) sixty times over in a full load
         con.execute("set checkpoint_threshold = '64GB'")
@@ -289,13 +199,13 @@ def write_session(path: Path, bulk: bool = False) -> Iterator[WriteSession]:
                               copy=staging if path.exists() else None)
         try:
             fingerprint = schema_fingerprint()
-            schema_changed = _schema_changed(con, fingerprint)
-            if schema_changed:  # the same release wrote every table, macro and view as is
+            rewrite_schema = schema_changed(con, fingerprint)
+            if rewrite_schema:  # the same release wrote every table, macro and view as is
                 ensure_schema(con)
             if bulk:
                 drop_indexes(con)
             yield session
-            if not session.changed and (schema_changed or derived_outdated(con)):
+            if not session.changed and (rewrite_schema or derived_outdated(con)):
                 # a new release's macros, or new SLA settings: rebuild without new data
                 session.changed = True
             con.execute(
@@ -304,22 +214,23 @@ def write_session(path: Path, bulk: bool = False) -> Iterator[WriteSession]:
             if session.changed:
                 # no kind named (a new warehouse, a new release, new settings): rebuild all
                 refresh_derived(con, session.kinds or None)
-            if not (bulk or _row_groups_to_merge(con, session.kinds)):
+            if not (bulk or row_groups_to_merge(con, session.kinds)):
                 con.execute("set max_vacuum_tasks = 0")
             # an index built with the WAL on is written twice, to the WAL and at the
             # checkpoint (143 MB at 1x); with the default threshold, its commit checkpoints
             # instead, as the checkpoint below would (1.43 s against 1.65 s for both)
             con.execute("reset checkpoint_threshold")
             create_indexes(con)  # after a bulk load, or a rebuilt marts.tickets
-            _test_hook("before-checkpoint")
+            test_hook("before-checkpoint")
             con.execute("checkpoint")
         except BaseException:
             con.close()
-            staging.unlink(missing_ok=True)
+            _remove_leftovers(staging)
             with contextlib.suppress(OSError):
                 session.finish_flush()  # no thread outlives the session; the error is raised
             raise
         con.close()
+        _remove_spill_folder(staging)
         if not session.changed:
             staging.unlink(missing_ok=True)
             return
@@ -329,13 +240,28 @@ def write_session(path: Path, bulk: bool = False) -> Iterator[WriteSession]:
         except OSError:
             staging.unlink(missing_ok=True)  # a copy that may not be on disk is never served
             raise
-        _test_hook("before-rename")
+        test_hook("before-rename")
         os.replace(staging, path)
-        _test_hook("after-rename")
+        test_hook("after-rename")
         _fsync_directory(path.parent)
 
 
-def _row_groups_to_merge(con: duckdb.DuckDBPyConnection, kinds: set[str]) -> bool:
+def _remove_spill_folder(staging: Path) -> None:
+    """Remove DuckDB's spill folder of the copy (`<copy>.tmp`): DuckDB leaves it, empty,
+    when its process is killed, and a folder named like a warehouse would be left forever."""
+    spill = staging.with_name(staging.name + ".tmp")
+    if spill.is_dir() and not spill.is_symlink():
+        shutil.rmtree(spill, ignore_errors=True)
+
+
+def _remove_leftovers(staging: Path) -> None:
+    """Drop a load's copy, its WAL and its spill folder (a killed load's: never served)."""
+    for leftover in (staging, staging.with_name(staging.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    _remove_spill_folder(staging)
+
+
+def row_groups_to_merge(con: duckdb.DuckDBPyConnection, kinds: set[str]) -> bool:
     """Whether this checkpoint should merge row groups: a changed kind's current table
     (one without an index: DuckDB merges no other) holds SPARE_ROW_GROUPS_BEFORE_MERGE
     row groups more than its rows need, counting the deleted rows they still hold; or no
