@@ -20,11 +20,11 @@ from generated_warehouse import (
     principal,
     warehouse_fixture,  # noqa: F401 - the `warehouse` fixture
 )
-from pipelines.generate import DEMO_ACCOUNTS
 
 from dashboard.app_pages import PAGES
 from dashboard.i18n import PAGE_TITLES
 from dashboard.session_cookie import COOKIE_NAME
+from pipelines.demo import DEMO_ACCOUNTS
 from pipelines.warehouse.calendar import today
 
 ARTIFACTS = ROOT / "test-artifacts" / "profiles"
