@@ -76,6 +76,12 @@ def check_page(page, name: str) -> None:
     assert page.get_by_test_id("stException").count() == 0, f"{name}: exception box"
     assert english_on(page) == [], name
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    tables = page.get_by_test_id("stDataFrame")
+    if tables.count():  # the grid's English toolbar ("Download as CSV", ...) never shows
+        tables.first.hover()
+        page.wait_for_timeout(300)
+        toolbars = page.get_by_test_id("stElementToolbar")
+        assert not any(toolbars.nth(i).is_visible() for i in range(toolbars.count())), name
 
 
 def test_every_profile_opens_every_page_in_italian(server: str, warehouse: Path) -> None:
