@@ -51,10 +51,10 @@ test: $(STAMP) browser servers
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 
 bench: $(STAMP)
-	$(BIN)/python -m pipelines.bench
+	$(BIN)/python -m bench.run
 
 lint: $(STAMP)
-	$(BIN)/ruff check pipelines dashboard tests
+	$(BIN)/ruff check pipelines dashboard tests bench deploy
 
 clean:
 	rm -rf $(VENV) $(DATA)
@@ -63,12 +63,12 @@ clean:
 # replicas on ports $(REPLICA_PORT).. and nginx on $(PROXY_PORT) in front
 # (docs/deployment.md); replicas-stop stops them all.
 replicas: demo-data servers
-	$(BIN)/python -m pipelines.replicas start --replicas $(REPLICAS) --port $(PROXY_PORT) \
+	$(BIN)/python -m deploy.replicas start --replicas $(REPLICAS) --port $(PROXY_PORT) \
 	  --first-port $(REPLICA_PORT) --pg-port $(PG_PORT) --db $(DB) --dir $(DATA)/replicas \
 	  --demo-accounts
 
 replicas-stop: $(STAMP)
-	$(BIN)/python -m pipelines.replicas stop --dir $(DATA)/replicas
+	$(BIN)/python -m deploy.replicas stop --dir $(DATA)/replicas
 
 # Concurrent dashboard sessions over websockets while a daily load runs (docs/reliability.md);
 # LOADTEST_REPLICAS=2 serves them from two replicas behind nginx on PostgreSQL, and
@@ -78,5 +78,5 @@ LOADTEST_REPLICAS ?= 1
 LOADTEST_SCALE ?= demo
 LOADTEST_ARGS ?=
 loadtest: $(STAMP) servers
-	$(BIN)/python -m pipelines.loadtest --replicas $(LOADTEST_REPLICAS) --scale $(LOADTEST_SCALE) \
+	$(BIN)/python -m bench.loadtest --replicas $(LOADTEST_REPLICAS) --scale $(LOADTEST_SCALE) \
 	  $(LOADTEST_ARGS)

@@ -192,12 +192,14 @@ def _dispatch(args: argparse.Namespace) -> int:
 
     if args.command == "load":
         from pipelines.ingest.load import load_paths, print_results
+        from pipelines.progress import TransientProgress
 
-        results = load_paths(
-            args.paths,
-            database_path(args.db),
-            progress=None if args.json else lambda m: print(m, file=sys.stderr),
-        )
+        progress = TransientProgress()
+        try:
+            results = load_paths(args.paths, database_path(args.db),
+                                 progress=None if args.json else progress)
+        finally:
+            progress.clear()
         if args.json:
             print(json.dumps([result.as_json() for result in results], ensure_ascii=False))
         else:
@@ -241,7 +243,8 @@ def _serve(args: argparse.Namespace) -> int:
     from pipelines.warehouse import connect_read_only, upgrade
     from pipelines.warehouse.calendar import calendar_settings, require_configured
 
-    app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+    # server.py: the app with its sign-in routes (the session cookie is set there)
+    app = Path(__file__).resolve().parent.parent / "dashboard" / "server.py"
     db = database_path(args.db).resolve()
     if upgrade(db):  # a warehouse an earlier release loaded: its pages would fail
         print(f"{db}: brought up to this release's tables and macros", file=sys.stderr)
@@ -266,7 +269,7 @@ def _serve(args: argparse.Namespace) -> int:
         "--browser.gatherUsageStats",
         "false",
         "--client.toolbarMode",
-        "viewer",
+        "minimal",
     ]
     return streamlit_cli.main()
 

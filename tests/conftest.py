@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.replicas import PostgresCluster, free_port
+from deploy.replicas import PostgresCluster, free_port
 
 _databases = itertools.count(1)
 

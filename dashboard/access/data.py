@@ -103,7 +103,8 @@ class ClaimFilters:
     warehouse's values (e.g. 'Guasto/Malfunzionamento', 'Aperta', 'breached'); empty
     means any. A single string is accepted for one value. opened_from/opened_to bound the
     opened date and due_from/due_to the due date, inclusive. view 'monitoring' keeps the
-    claims the portal monitors (open, not rejected), 'history' every claim.
+    claims the portal monitors (still open for the customer: not delivered, closed,
+    cancelled, rejected or technically failed), 'history' every claim.
     """
 
     imei: str | None = None
@@ -222,7 +223,8 @@ def list_claims(
     clock_start_date, effective_start_date, due_date, available_date,
     business_days_taken, business_days_remaining, business_days_late,
     documentation_wait_days, sla_state, is_monitored, urgency_rank (0 breached, 1 at
-    risk, 2 on track, 3 pending documentation, 4 met, 5 excluded).
+    risk, 2 pending documentation, 3 on track, 4 met, 5 waiting to be collected
+    ('Disponibile al ritiro'), 6 excluded).
     A Dipendente's IMEI filter matches only a whole IMEI (any other IMEI: no rows).
     """
     path = warehouse_or_default(warehouse)
@@ -415,14 +417,16 @@ def list_lines(
     customer_code: str,
     search: str | None = None,
     warehouse: WarehousePath = None,
+    enabled: bool | None = None,
 ) -> pd.DataFrame:
     """One customer's lines: one row per line and device, with the line's effective enablement.
 
     Columns: customer_code, nmu, imei, brand, model, device_type, protection_state,
     protection_start, protection_end, assignee, assignee_email, enabled (False when never
     enabled), enabled_changed_at, enabled_changed_by, enabled_source ('export',
-    'dashboard' or None). search keeps lines whose NMU, IMEI, assignee, e-mail or model
-    contains it (case-insensitive). Empty for a Dipendente or a customer not in scope.
+    'dashboard' or None). search keeps lines whose NMU, IMEI, assignee, e-mail, brand or
+    model contains it (case-insensitive); enabled keeps the enabled lines (True) or the
+    others (False). Empty for a Dipendente or a customer not in scope.
     """
     path = warehouse_or_default(warehouse)
     code = _text(customer_code)
@@ -437,6 +441,7 @@ def list_lines(
             "customer_lines",
             customer_code=code if allowed else None,
             search=text.lower() if text else None,
+            enabled=enabled,
         )
 
 

@@ -74,7 +74,9 @@ def generate(
     say = progress or (lambda message: None)
     say(
         f"generating {plan.customers:,} customers, {plan.devices:,} devices, "
-        f"{plan.claims:,} claims (seed {seed}, exports of {plan.today.isoformat()})"
+        f"{plan.claims:,} claims (seed {seed}, exports of {plan.today.isoformat()}); the files "
+        "also carry planted dirt (repeated rows, invalid values), so a file holds a few more "
+        "rows than these counts: the load supersedes or quarantines them"
     )
     # one random stream per phase: changing how many claims are made leaves customers alone
     streams = dict(

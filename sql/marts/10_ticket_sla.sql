@@ -107,9 +107,9 @@ settled as (
             when 'Guasto/Malfunzionamento' then 'fault'
             when 'Furto/Smarrimento' then 'theft_loss'
         end as request_type_code,
-        -- the portal's "Monitoraggio ticket": open claims, without rejected and failed ones
-        not core.is_closed_status(status) and status not in ('Non accolta', 'KO tecnico')
-            as is_monitored
+        -- the portal's "Monitoraggio ticket": claims still open for the customer, neither
+        -- delivered, closed, cancelled, rejected nor technically failed
+        not core.is_closed_status(status) and status <> 'Consegnata' as is_monitored
     from due
 )
 

@@ -88,8 +88,8 @@ def run(app: AppTest) -> AppTest:
 
 
 def open_page(app: AppTest, page: str) -> AppTest:
-    """Switch to pages/<page>.py (ValueError when navigation does not list it) and run it."""
-    return run(app.switch_page(f"pages/{page}.py"))
+    """Switch to screens/<page>.py (ValueError when navigation does not list it) and run it."""
+    return run(app.switch_page(f"screens/{page}.py"))
 
 
 def metrics(app: AppTest) -> dict[str, str]:

@@ -17,12 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import appstate
-from pipelines.appstate import accounts
-from pipelines.demo import DEMO_ACCOUNTS, generate
-from pipelines.ingest.load import load_paths
-from pipelines.loadtest import Session
-from pipelines.replicas import (
+from bench.loadtest import Session
+from deploy.replicas import (
     PostgresCluster,
     Replica,
     free_port,
@@ -30,6 +26,10 @@ from pipelines.replicas import (
     start_replica,
     stop_process,
 )
+from pipelines import appstate
+from pipelines.appstate import accounts
+from pipelines.demo import DEMO_ACCOUNTS, generate
+from pipelines.ingest.load import load_paths
 from pipelines.warehouse import connect_read_only
 
 ENABLER = "mandatario@kasko.demo"

@@ -11,11 +11,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.access.auth import principal_for_login
+from deploy.replicas import PostgresCluster, free_port
 from pipelines import appstate
 from pipelines.appstate import accounts
 from pipelines.demo import DEMO_ACCOUNTS, generate
 from pipelines.ingest.load import load_paths
-from pipelines.replicas import PostgresCluster, free_port
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 UNREACHABLE = "Il database dell'applicazione non è raggiungibile"

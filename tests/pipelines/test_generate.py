@@ -90,6 +90,8 @@ def exports(tmp_path_factory: pytest.TempPathFactory) -> Path:
     written = generate(out, seed=7, progress=messages.append, **SMALL)
     assert sorted(written) == sorted(out.iterdir())
     assert len(messages) >= len(written)
+    # the announced counts are entities; the files hold the planted repeated rows too
+    assert "a file holds a few more rows than these counts" in messages[0]
     return out
 
 

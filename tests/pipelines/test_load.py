@@ -1087,7 +1087,28 @@ def test_cli_load_prints_a_table_and_exits_0_with_quarantined_rows(
         ["utenti.csv", "users", "1", "1", "0", "0", "extra", "columns", "ignored:", "Telefono"],
         ["total", "5", "3", "1", "1"],
     ]
+    # off a terminal the progress is a log's trail, on standard error; the table is once
     assert "[3/3] utenti.csv: 1 rows" in captured.err
+    assert captured.out.count("utenti.csv") == 1
+
+
+def test_load_progress_on_a_terminal_is_one_line_rewritten_then_cleared() -> None:
+    import io
+
+    from pipelines.progress import TransientProgress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    progress = TransientProgress(terminal)
+    progress("[1/2] clienti.csv: 1 rows")
+    progress("[2/2] utenti.csv: 1 rows")
+    progress.clear()
+    assert terminal.getvalue() == ("\r\033[K[1/2] clienti.csv: 1 rows"
+                                   "\r\033[K[2/2] utenti.csv: 1 rows\r\033[K")
+    assert "\n" not in terminal.getvalue()  # nothing is left above the table
 
 
 def test_cli_load_json(

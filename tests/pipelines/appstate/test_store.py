@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, select, text
 
+from deploy.replicas import PostgresCluster, free_port
 from pipelines import appstate
 from pipelines.appstate import accounts, tables
 from pipelines.appstate import upgrade as upgrade_module
 from pipelines.config import app_database_path
-from pipelines.replicas import PostgresCluster, free_port
 
 FIXTURES = Path(__file__).parent / "fixtures"
 APP_TABLES = {"accounts", "sign_in_attempts", "enablement_changes", "state_versions",

@@ -6,12 +6,12 @@ import streamlit as st
 
 from dashboard import charts, session, tables, views
 from dashboard.access.data import ClaimFilters, list_claims, portfolio, sla_by_period, sla_summary
-from dashboard.components import as_of_picker, deferred_download_buttons, metric, scoped
+from dashboard.components import as_of_date, deferred_download_buttons, metric, scoped
 from dashboard.i18n import PAGE_TITLES
 
 principal = session.current_principal()
 st.title(PAGE_TITLES["portfolio"])
-as_of = as_of_picker()
+as_of = as_of_date()
 target = views.compliance_target()
 customers = scoped(portfolio, principal, as_of)
 window_start = views.twelve_months_before(as_of)
@@ -25,7 +25,7 @@ metric(tiles[0], "Clienti", len(customers))
 metric(tiles[1], "Dispositivi coperti", customers["covered_devices"].sum())
 metric(tiles[2], "Aperte a rischio", customers["open_at_risk"].sum())
 metric(tiles[3], "Aperte violate", customers["open_breached"].sum())
-metric(tiles[4], "Coperture in scadenza (90 gg)", customers["coverage_expiring_90_days"].sum())
+metric(tiles[4], "In scadenza (90 gg)", customers["coverage_expiring_90_days"].sum())
 st.caption(f"Pratiche e conformità degli ultimi 12 mesi (dal {window_start:%d/%m/%Y} al "
            f"{as_of:%d/%m/%Y}); clienti più critici per primi.")
 
@@ -35,7 +35,8 @@ shown = views.portfolio_table(customers, search)
 if shown.empty:
     st.info("Nessun cliente corrisponde alla ricerca.")
     st.stop()
-st.dataframe(shown, hide_index=True, key="portfolio_table", placeholder="–",
+st.dataframe(views.portfolio_display(shown, target), hide_index=True, key="portfolio_table",
+             placeholder="–",
              column_config=views.portfolio_column_config())
 deferred_download_buttons(shown, f"portafoglio_{as_of}", "portfolio")
 

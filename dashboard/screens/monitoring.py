@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zlib
+from dataclasses import replace
 from typing import get_args
 
 import streamlit as st
@@ -10,7 +11,7 @@ import streamlit as st
 from dashboard import session
 from dashboard.access import data
 from dashboard.claim_detail_view import show_claim_detail
-from dashboard.components import as_of_picker, deferred_download_buttons, scoped
+from dashboard.components import as_of_date, deferred_download_buttons, scoped
 from dashboard.i18n import (
     PAGE_TITLES,
     SLA_STATE_LABELS,
@@ -23,16 +24,22 @@ from pipelines import contract
 
 SHOWN = 1000  # rows in the table; one more is asked for to know whether there are more
 URL = "query-params"  # every filter lives in the page's address, so a view can be shared
+CLOSED_DETAIL = "claim_detail_closed"  # the claim whose detail dialog was closed
 
 principal = session.current_principal()
 if principal is None:
     st.stop()
 
 st.title(PAGE_TITLES["monitoring"], anchor=False)
-if principal.is_employee:
-    st.caption(f"Le pratiche della tua linea {principal.nmu}, finché è abilitata.")
-as_of = as_of_picker()
+as_of = as_of_date()
 customers = scoped(data.customers_in_scope, principal)
+if principal.is_employee:
+    if customers.empty:  # a Dipendente's scope is their line, only while it is enabled
+        st.warning(f"La tua linea {principal.nmu} non è abilitata ad aprire né a seguire "
+                   "pratiche. Chiedi al Mandatario o al Rappresentante Legale della tua "
+                   "azienda di abilitarla.", icon="🔒")
+        st.stop()
+    st.caption(f"Le pratiche della tua linea {principal.nmu}, finché è abilitata.")
 names = dict(zip(customers["customer_code"], customers["company_name"], strict=True))
 
 with st.container(border=True):
@@ -100,7 +107,7 @@ filters = data.ClaimFilters(
     delivery_modes=tuple(delivery_modes), sla_states=tuple(sla_states),
     opened_from=opened[0] if len(opened) > 0 else None,
     opened_to=opened[1] if len(opened) > 1 else None,
-    view=view, sort="urgency", limit=SHOWN + 1,
+    view=view, sort="urgency" if view == "monitoring" else "newest", limit=SHOWN + 1,
 )
 claims = scoped(data.list_claims, principal, filters, as_of)
 more = len(claims) > SHOWN
@@ -120,9 +127,11 @@ if claims.empty:
         st.info("Nessuna pratica corrisponde ai filtri.", icon="🔍")
 else:
     counted = count_label(len(claims), "pratica", "pratiche")
+    order = "più urgenti" if view == "monitoring" else "più recenti"
     st.caption(
-        f"Più di {counted}: mostrate le {format_number(SHOWN)} più urgenti. Restringi i filtri."
-        if more else f"{counted} · dalla più urgente · seleziona una riga per il dettaglio"
+        f"Più di {counted}: mostrate le {format_number(SHOWN)} {order}; i download contengono "
+        "tutte le pratiche che corrispondono ai filtri."
+        if more else f"{counted} · dalle {order} · seleziona una riga per il dettaglio"
     )
     event = st.dataframe(
         claims_table(claims), hide_index=True, width="stretch", placeholder="",
@@ -132,9 +141,12 @@ else:
         # a new list starts with no row selected: the key follows the filters
         key=f"claims_{zlib.crc32(repr((filters, as_of)).encode()):08x}",
     )
-    deferred_download_buttons(claims_export(claims),
-                              f"pratiche_{VIEW_LABELS[view].lower()}_{as_of:%Y-%m-%d}",
-                              key="claims")
+    every_row = replace(filters, limit=None)
+    deferred_download_buttons(
+        (lambda: claims_export(scoped(data.list_claims, principal, every_row, as_of)))
+        if more else claims_export(claims),
+        f"pratiche_{VIEW_LABELS[view].lower()}_{as_of:%Y-%m-%d}", key="claims",
+    )
     if event.selection.rows:
         selected = claims["request_number"].iloc[event.selection.rows[0]]
     elif len(claims) == 1:
@@ -146,5 +158,11 @@ if selected is None and typed:
     selected = next((n for n in claims["request_number"] if n.lower() == typed.lower()), typed)
 if selected is not None:
     detail = scoped(data.claim_detail, principal, selected, as_of)
-    if detail is not None:
-        show_claim_detail(detail)
+    # a dialog opens where the eye is, whatever the scroll position of the list; once
+    # closed it stays closed until another claim is chosen
+    if detail is not None and st.session_state.get(CLOSED_DETAIL) != selected:
+        st.dialog(f"Pratica {detail.claim['request_number']}", width="large",
+                  on_dismiss=lambda: st.session_state.update({CLOSED_DETAIL: selected}))(
+            show_claim_detail)(detail)
+    elif detail is None:
+        st.session_state.pop(CLOSED_DETAIL, None)

@@ -31,9 +31,10 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.config import PROJECT_ROOT
-from pipelines.replicas import PostgresCluster, free_port, start_nginx
+from deploy.replicas import PostgresCluster, free_port, start_nginx
 from pipelines.warehouse import upgrade
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 WORK = PROJECT_ROOT / "data" / "loadtest"
 KASKO = [sys.executable, "-m", "pipelines.cli"]
@@ -323,7 +324,7 @@ def machine() -> dict[str, object]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipelines.loadtest", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bench.loadtest", description=__doc__)
     parser.add_argument("--sessions", type=int, default=24)
     parser.add_argument("--think", type=float, default=5.0,
                         help="mean seconds a user waits between pages (jittered ±50%%)")
@@ -387,7 +388,7 @@ def main(argv: list[str] | None = None) -> int:
         "after": [r for r in pages if r.started >= load_ended],
     }
     report = {
-        "command": "make loadtest  # python -m pipelines.loadtest " + " ".join(
+        "command": "make loadtest  # python -m bench.loadtest " + " ".join(
             f"--{k} {v}" for k, v in (("sessions", args.sessions), ("think", args.think),
                                       ("ramp", args.ramp), ("warmup", args.warmup),
                                       ("after", args.after), ("replicas", args.replicas),

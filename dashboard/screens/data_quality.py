@@ -7,7 +7,8 @@ import streamlit as st
 from dashboard import charts, session, views
 from dashboard.access.data import data_quality
 from dashboard.components import deferred_download_buttons, metric, scoped
-from dashboard.i18n import PAGE_TITLES, REASON_LABELS, format_number
+from dashboard.display import italian_table, number_columns
+from dashboard.i18n import PAGE_TITLES, REASON_LABELS, count_label, format_number
 
 QUARANTINE_LIMIT = 5000
 
@@ -26,12 +27,12 @@ metric(tiles[2], "Caricate", log["Caricate"].sum())
 metric(tiles[3], "Superate", log["Superate"].sum(),
        help="Valide ma più vecchie della versione corrente: restano nello storico.")
 metric(tiles[4], "In quarantena", log["In quarantena"].sum())
-metric(tiles[5], "File non quadrati", int((log["Quadratura"] != "✅").sum()),
-       help="File in cui lette ≠ caricate + superate + in quarantena.")
+metric(tiles[5], "Non quadrati", int((log["Quadratura"] != "✅").sum()),
+       help="File in cui righe lette ≠ caricate + superate + in quarantena.")
 
 st.subheader("Registro dei caricamenti")
 st.caption("Per ogni file: righe lette = caricate + superate + in quarantena (✅ quando torna).")
-st.dataframe(log, hide_index=True, key="load_log", placeholder="–",
+st.dataframe(views.load_log_display(log), hide_index=True, key="load_log", placeholder="–",
              column_config=views.load_log_column_config())
 deferred_download_buttons(log, "registro_caricamenti", "load_log")
 
@@ -54,7 +55,7 @@ else:
     rows = views.quarantine_table(quality, files, codes)
     if len(quality.quarantine) >= QUARANTINE_LIMIT:
         st.caption(f"Sono mostrate le {format_number(QUARANTINE_LIMIT)} righe più recenti.")
-    st.caption(f"{format_number(len(rows))} righe.")
+    st.caption(f"{count_label(len(rows), 'riga', 'righe')}.")
     st.dataframe(rows, hide_index=True, key="quarantine", placeholder="–",
                  column_config={"Riga": st.column_config.NumberColumn(format="%d"),
                                 "Valori letti": st.column_config.TextColumn(width="large")})
@@ -72,5 +73,5 @@ else:
                                  "Righe segnalate per tipo", "Righe", "Segnalazione"),
         key="flags_chart",
     )
-    right.dataframe(flags, hide_index=True, key="flags",
-                    column_config={"Righe": st.column_config.NumberColumn(format="localized")})
+    right.dataframe(italian_table(flags, counts=("Righe",)), hide_index=True, key="flags",
+                    column_config=number_columns(("Righe",)))

@@ -13,13 +13,13 @@ from dashboard.access.data import (
     sla_summary,
 )
 from dashboard.access.reports import may_have_monthly_report
-from dashboard.components import as_of_picker, deferred_download_buttons, scoped
+from dashboard.components import as_of_date, deferred_download_buttons, scoped
 from dashboard.i18n import DIMENSION_LABELS, PAGE_TITLES, format_number
 from dashboard.report_download import report_downloads
 
 principal = session.current_principal()
 st.title(PAGE_TITLES["sla"])
-as_of = as_of_picker()
+as_of = as_of_date()
 date_from, date_to = views.period_picker(as_of)
 target = views.compliance_target()
 period = {"as_of": as_of, "date_from": date_from, "date_to": date_to}
@@ -57,7 +57,8 @@ else:
                         key="breakdown_chart")
     shown = views.breakdown_table(breakdown, label)
     st.dataframe(
-        shown, hide_index=True, key="breakdown_table", placeholder="–",
+        views.breakdown_display(shown, target), hide_index=True, key="breakdown_table",
+        placeholder="–",
         column_config=views.breakdown_column_config(),
     )
     deferred_download_buttons(shown, f"sla_per_{dimension}_{date_from}_{date_to}", "breakdown")
@@ -71,14 +72,18 @@ else:
     st.plotly_chart(charts.days_taken_histogram(distribution, limit), key="days_taken")
 
 st.subheader("Pratiche da seguire")
-breaches = views.claims_due_in(principal, ("breached",), as_of, date_from, date_to)
-at_risk = views.claims_due_in(principal, ("at_risk",), as_of, None, None)
+# claims to follow are those still open: a breach already delivered is in the figures above
+breaches = views.claims_due_in(principal, ("breached",), as_of, date_from, date_to,
+                               still_open=True)
+at_risk = views.claims_due_in(principal, ("at_risk",), as_of, None, None, still_open=True)
 breaches_tab, at_risk_tab = st.tabs([
-    f"Violazioni nel periodo ({format_number(views.total(summary, 'breached'))})",
+    f"Aperte e violate ({format_number(len(breaches))})",
     f"A rischio alla data ({format_number(len(at_risk))})",
 ])
 for tab, rows, stem, caption in (
-    (breaches_tab, breaches, "violazioni", "Pratiche con scadenza nel periodo e SLA violato."),
+    (breaches_tab, breaches, "violazioni_aperte",
+     "Pratiche ancora aperte, con scadenza nel periodo e SLA violato: le più in ritardo per "
+     "prime. Le violazioni già consegnate o chiuse sono nei conteggi sopra."),
     (at_risk_tab, at_risk, "a_rischio",
      "Tutte le pratiche aperte con scadenza oggi o il prossimo giorno lavorativo, "
      "anche oltre la fine del periodo."),

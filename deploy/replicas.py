@@ -1,6 +1,6 @@
 """A local PostgreSQL cluster, N `kasko serve` replicas and nginx in front: start and stop.
 
-`python -m pipelines.replicas start [--replicas N] [--dir data/replicas]` (`make replicas`)
+`python -m deploy.replicas start [--replicas N] [--dir data/replicas]` (`make replicas`)
 starts all three as plain processes under one folder and prints the address to open;
 `... stop` (`make replicas-stop`) stops them. The tests use the same classes in temporary
 folders on loopback ports. Nothing here is needed in production (docs/deployment.md).
@@ -24,7 +24,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL
 
-from pipelines.config import PROJECT_ROOT
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def _postgres_bin() -> Path:
@@ -286,7 +286,7 @@ def _stop(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipelines.replicas")
+    parser = argparse.ArgumentParser(prog="python -m deploy.replicas")
     parser.add_argument("action", choices=["start", "stop"])
     parser.add_argument("--dir", default="data/replicas")
     parser.add_argument("--db", default="data/kasko.duckdb")

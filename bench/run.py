@@ -26,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.config import PROJECT_ROOT
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 BENCH_DIR = PROJECT_ROOT / "bench"
 CACHE = BENCH_DIR / "cache"
@@ -282,7 +282,7 @@ def page_runs(db: Path) -> list[Figure]:
     principal = principal_for_login(db, "management@kasko.demo")
     figures = []
     for page in ("monitoring", "sla", "enablement", "portfolio", "data_quality"):
-        path = PROJECT_ROOT / "dashboard" / "pages" / f"{page}.py"
+        path = PROJECT_ROOT / "dashboard" / "screens" / f"{page}.py"
         if not path.exists():
             continue
         app = AppTest.from_file(str(PROJECT_ROOT / "dashboard" / "app.py"), default_timeout=120)
@@ -290,7 +290,7 @@ def page_runs(db: Path) -> list[Figure]:
         app.session_state["signed_in_at"] = accounts.local_now()
         app.session_state["last_activity_at"] = accounts.local_now()
         app.run()
-        app.switch_page(f"pages/{page}.py")
+        app.switch_page(f"screens/{page}.py")
         samples = []
         for _ in range(3):
             samples.append(timed(app.run))
@@ -304,7 +304,7 @@ def page_runs(db: Path) -> list[Figure]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipelines.bench")
+    parser = argparse.ArgumentParser(prog="python -m bench.run")
     parser.add_argument(
         "--repeats", type=int, default=2,
         help="runs of the 1x full load and plain read (the incremental load runs 2n + 1)",

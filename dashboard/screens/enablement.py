@@ -20,6 +20,8 @@ PENDING = "enablement_pending"  # (customer, lines, enable) waiting for confirma
 DONE = "enablement_done"  # the message to show once the page has been drawn again
 CHANGES = "enablement_changes_made"  # a new table after each change: nothing stays selected
 LISTED_IN_DIALOG = 12
+STATE_FILTER = {"tutte": "Tutte", "abilitate": "Abilitate", "non_abilitate": "Non abilitate"}
+STATE_VALUES = {"tutte": None, "abilitate": True, "non_abilitate": False}
 
 principal = session.current_principal()
 if principal is None:
@@ -31,12 +33,15 @@ def _forget_pending() -> None:
 
 
 @st.dialog("Conferma modifica", on_dismiss=_forget_pending)
-def _confirm(customer: str, lines: list[str], enable: bool) -> None:
+def _confirm(customer: str, lines: list[str], enable: bool, users: dict[str, str]) -> None:
     verb = "abilitare" if enable else "disabilitare"
     st.markdown(f"Vuoi **{verb}** {count_label(len(lines), 'linea', 'linee')}?")
-    listed = ", ".join(lines[:LISTED_IN_DIALOG])
+    # who uses each line: the number alone says little to the person confirming
+    st.markdown("\n".join(f"- {nmu} — {users.get(nmu) or 'nessun assegnatario'}"
+                          for nmu in lines[:LISTED_IN_DIALOG]))
     more = len(lines) - LISTED_IN_DIALOG
-    st.caption(listed + (f" e altre {more}" if more > 0 else ""))
+    if more > 0:
+        st.caption(f"e altre {more}")
     st.caption("La modifica viene registrata con il tuo nome, la data e lo stato precedente.")
     confirm, cancel = st.columns(2)
     if cancel.button("Annulla", key="enablement_cancel", width="stretch"):
@@ -71,7 +76,7 @@ if customers.empty:
     st.info("Nessun cliente visibile.")
     st.stop()
 names = dict(zip(customers["customer_code"], customers["company_name"], strict=True))
-left, right = st.columns([1, 1], vertical_alignment="bottom")
+left, right, state_column = st.columns([1.2, 1.2, 1], vertical_alignment="bottom")
 if len(names) > 1:
     customer = left.selectbox(
         "Cliente", list(names), format_func=lambda code: f"{names[code]} ({code})",
@@ -81,21 +86,26 @@ else:
     customer = next(iter(names))
     left.markdown(f"**{names[customer]}** ({customer})")
 search = right.text_input("Cerca linea", key="cerca", bind="query-params",
-                          placeholder="Numero di linea, IMEI, assegnatario o modello")
+                          placeholder="Linea, IMEI, assegnatario, marca o modello")
+state = state_column.segmented_control(
+    "Abilitazione", list(STATE_FILTER), format_func=STATE_FILTER.get, default="tutte",
+    required=True, key="stato_linee", bind="query-params", width="stretch",
+)
 
-lines = scoped(data.list_lines, principal, customer, search)
+lines = scoped(data.list_lines, principal, customer, search, enabled=STATE_VALUES[state])
 enabled = int(lines["enabled"].sum())
 st.caption(f"{count_label(len(lines), 'linea', 'linee')} · "
            f"{count_label(enabled, 'abilitata', 'abilitate')} ad aprire pratiche"
-           + (" (ricerca attiva)" if search else ""))
+           + (" (filtri attivi)" if search or state != "tutte" else ""))
 if lines.empty:
-    st.info("Nessuna linea corrisponde alla ricerca." if search else "Nessuna linea.", icon="🔍")
+    st.info("Nessuna linea corrisponde ai filtri." if search or state != "tutte"
+            else "Nessuna linea.", icon="🔍")
 elif principal.may_change_enablement:
     event = st.dataframe(
         lines_table(lines), hide_index=True, width="stretch", placeholder="–",
         height=fitted_height(len(lines)), column_config=lines_columns(),
         on_select="rerun", selection_mode="multi-row",
-        key=f"lines_{customer}_{search}_{st.session_state.get(CHANGES, 0)}",
+        key=f"lines_{customer}_{search}_{state}_{st.session_state.get(CHANGES, 0)}",
     )
     chosen = lines["nmu"].iloc[list(event.selection.rows)].dropna().tolist()
     st.caption(f"Selezionate: {count_label(len(chosen), 'linea', 'linee')}" if chosen
@@ -108,7 +118,8 @@ elif principal.may_change_enablement:
                              width="stretch"):
         st.session_state[PENDING] = (customer, chosen, False)
     if PENDING in st.session_state:
-        _confirm(*st.session_state[PENDING])
+        users = dict(zip(lines["nmu"], lines["assignee"].fillna(""), strict=True))
+        _confirm(*st.session_state[PENDING], users)
 else:
     st.dataframe(lines_table(lines), hide_index=True, width="stretch", placeholder="–",
                  height=fitted_height(len(lines)), column_config=lines_columns())
