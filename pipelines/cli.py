@@ -1,4 +1,4 @@
-"""The `kasko` command line: generate, load, export, report, serve, users, app."""
+"""The `kasko` command line: generate, load, export, report, serve, users, intake, app."""
 
 from __future__ import annotations
 
@@ -84,6 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo = users_what.add_parser("demo-accounts", help="give the demo accounts their passwords")
     demo.add_argument("--db")
+
+    intake = commands.add_parser("intake", help="claims opened in the dashboard")
+    intake_what = intake.add_subparsers(dest="what", required=True)
+    intake_export = intake_what.add_parser(
+        "export", help="hand the back office the requests, addresses and documents it lacks")
+    intake_export.add_argument("--out", required=True, type=Path)
+    intake_export.add_argument("--db")
 
     app = commands.add_parser("app", help="the dashboard's own database")
     app_what = app.add_subparsers(dest="what", required=True)
@@ -204,6 +211,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             print(json.dumps([result.as_json() for result in results], ensure_ascii=False))
         else:
             print_results(results)
+        if any(result.kind == "claims" and result.loaded for result in results):
+            from pipelines.intake.commands import acknowledge_after_load
+
+            acknowledge_after_load(database_path(args.db))
         return EXIT_REFUSED if any(result.error for result in results) else EXIT_OK
 
     if args.command == "export":
@@ -227,6 +238,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         from pipelines.appstate import accounts
 
         return accounts.command(args)
+
+    if args.command == "intake":
+        from pipelines.intake.commands import export_command
+
+        return export_command(database_path(args.db), args.out)
 
     if args.command == "app":
         from pipelines.appstate import commands

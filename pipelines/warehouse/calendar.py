@@ -38,6 +38,11 @@ def today() -> date:
     return datetime.now(ZoneInfo(settings().sla.timezone)).date()
 
 
+def now_local() -> datetime:
+    """Now in the configured time zone, as a naive local time (the exports' and the store's)."""
+    return datetime.now(ZoneInfo(settings().sla.timezone)).replace(tzinfo=None)
+
+
 def holiday_calendar(years: range, province: str | None) -> dict[date, str]:
     """Italian national holidays (plus one province's patron saint), by day, Italian names."""
     # imported here: the package loads every country's calendars (0.15 s), and a daily load

@@ -1,0 +1,41 @@
+"""The intake's store on both backends, and documents of each kind, made by libraries."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from pipelines import appstate
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def warehouse(request: pytest.FixtureRequest, tmp_path: Path,
+              monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A warehouse path whose store is SQLite beside it, or a new PostgreSQL database."""
+    if request.param == "postgresql":
+        monkeypatch.setenv(appstate.APP_DB_ENV, request.getfixturevalue("postgres_url"))
+    else:
+        monkeypatch.delenv(appstate.APP_DB_ENV, raising=False)
+    yield tmp_path / "kasko.duckdb"
+    appstate.forget_stores()
+
+
+@pytest.fixture
+def store(warehouse: Path) -> appstate.Store:
+    return appstate.store_for(warehouse)
+
+
+def image_bytes(kind: str, size: tuple[int, int] = (40, 30)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buffer, format=kind)
+    return buffer.getvalue()
+
+
+def pdf_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (60, 80), (255, 255, 255)).save(buffer, format="PDF")
+    return buffer.getvalue()
