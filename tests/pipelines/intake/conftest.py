@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,7 +36,9 @@ def image_bytes(kind: str, size: tuple[int, int] = (40, 30)) -> bytes:
     return buffer.getvalue()
 
 
+@functools.cache
 def pdf_bytes() -> bytes:
+    """One PDF for the whole run (Pillow stamps each PDF with the moment it is made)."""
     buffer = io.BytesIO()
     Image.new("RGB", (60, 80), (255, 255, 255)).save(buffer, format="PDF")
     return buffer.getvalue()
