@@ -14,6 +14,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard.access.intake import may_open_claims
 from dashboard.access.principal import Principal
 from dashboard.i18n import PAGE_TITLES
 
@@ -32,6 +33,7 @@ class PageSpec:
 
 PAGES = (
     PageSpec("monitoring", "monitoraggio", "📋", lambda principal: True),
+    PageSpec("intake", "richiedi-assistenza", "🆘", may_open_claims),
     PageSpec("sla", "sla", "⏱️", lambda principal: principal.may_see_sla_aggregates),
     PageSpec("enablement", "abilitazioni", "📱", lambda principal: principal.may_see_lines),
     PageSpec("portfolio", "portafoglio", "💼", lambda principal: principal.may_see_portfolio),

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from dashboard import session
 from dashboard.access.data import ClaimDetail
 from dashboard.components import DATETIME_FORMAT
 from dashboard.i18n import (
@@ -18,6 +19,7 @@ from dashboard.i18n import (
     flag_text,
     format_number,
 )
+from dashboard.intake_widgets import request_documents
 
 HISTORY_COLUMNS = (
     "updated_at",
@@ -137,6 +139,16 @@ def _history(versions: pd.DataFrame) -> None:
                  placeholder="–", key="claim_history")
 
 
+def _request(claim: dict[str, Any]) -> None:
+    st.info("Inviata, non ancora presa in carico dal back office: i dati passeranno a quelli "
+            "delle sue esportazioni appena la riporteranno.", icon="📨")
+    principal = session.current_principal()
+    if claim.get("request_type_code") == THEFT_LOSS and principal is not None:
+        with st.container(border=True):
+            st.markdown("**Documenti**")
+            request_documents(principal, claim, key=f"documenti_{claim['request_number']}")
+
+
 def show_claim_detail(detail: ClaimDetail) -> None:
     """The claim in a dialog's body: header, figures, four cards, flags and history."""
     claim = detail.claim
@@ -168,5 +180,7 @@ def show_claim_detail(detail: ClaimDetail) -> None:
             with card.container(border=True, height="stretch"):
                 st.markdown(f"**{title}**")
                 st.markdown(body or "–")
+        if "documents" in claim:  # opened here, not yet in a claims export
+            _request(claim)
         st.markdown("**Cronologia**")
         _history(detail.versions)

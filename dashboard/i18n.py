@@ -76,6 +76,7 @@ REASON_LABELS = {
 
 PAGE_TITLES = {
     "monitoring": "Monitoraggio ticket",
+    "intake": "Richiedi assistenza",
     "sla": "SLA",
     "enablement": "Abilitazioni",
     "portfolio": "Portafoglio",

@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from pipelines import appstate
-from pipelines.appstate import accounts
+from pipelines.appstate import accounts, tables
 from pipelines.config import database_path
 from pipelines.sqlfiles import named_query
 from pipelines.warehouse import connect_read_only
@@ -45,14 +45,16 @@ def file_key(path: Path) -> FileKey:
     return stat.st_ino, stat.st_mtime_ns, stat.st_size
 
 
-def data_version(warehouse: Path | str | None = None) -> tuple[FileKey, int]:
+def data_version(warehouse: Path | str | None = None) -> tuple[FileKey, int, int]:
     """Changes whenever an answer of the data layer may change: part of every query-cache key.
 
     That is when a load swaps in a new warehouse, and when an enablement change commits
-    in the app store, whichever process or server made it (the store's own counter).
+    or a request, document or address of the intake commits in the app store, whichever
+    process or server made it (the store's own counters).
     """
     path = warehouse_or_default(warehouse)
-    return file_key(path), accounts.enablement_version(path)
+    return (file_key(path), accounts.enablement_version(path),
+            appstate.store_for(path).version(tables.INTAKE))
 
 
 def store_available(warehouse: Path | str | None = None) -> bool:

@@ -19,6 +19,7 @@ from typing import Any, Literal
 import duckdb
 import pandas as pd
 
+from dashboard.access import intake
 from dashboard.access.connections import (
     FileKey,
     connections,
@@ -143,6 +144,8 @@ class ClaimDetail:
     core.claims column plus opened_date, clock_start_date, effective_start_date, due_date,
     available_date, business_days_taken/remaining/late, sla_state, is_monitored, ...).
     versions: core.claims_versions rows, oldest first. flags: flag, detail.
+    A request opened in the dashboard that no claims export carries yet has the same
+    shape (its one version as history) and `documents` in claim (kind -> received).
     device: the inventory's device for the claim's IMEI (when in scope), else None.
     delivery_point: the assistance point (point_code, name, address, municipality,
     province, region), else None.
@@ -235,6 +238,7 @@ def list_claims(
     request_number = _text(filters.request_number)
     with connections.cursor(path) as cursor:
         scope = resolve_scope(principal, cursor, path)
+        intake.register_requests(cursor, path, scope)
         return frame(
             cursor,
             "claims_list",
@@ -274,6 +278,16 @@ def claim_detail(
     with connections.cursor(path) as cursor:
         scope = resolve_scope(principal, cursor, path)
         owner = first_row(frame(cursor, "claim_owner", request_number=number))
+        if owner is None and number.upper().startswith("KP-"):
+            request = intake.request_detail(principal, number.upper(), _as_of(as_of), path)
+            if request is None:
+                return None
+            return ClaimDetail(
+                request, pd.DataFrame([request]), pd.DataFrame(columns=["flag", "detail"]),
+                first_row(frame(cursor, "claim_device", imei=request["imei"], **scope.params())),
+                first_row(frame(cursor, "assistance_point",
+                                point_code=request["assistance_point_code"])),
+            )
         if owner is None or not scope.includes(owner["customer_code"], owner["nmu"]):
             return None
         scoped = scope.params()

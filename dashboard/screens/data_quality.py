@@ -5,10 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts, session, views
+from dashboard.access import intake
 from dashboard.access.data import data_quality
-from dashboard.components import deferred_download_buttons, metric, scoped
+from dashboard.components import as_of_date, deferred_download_buttons, metric, scoped
 from dashboard.display import italian_table, number_columns
 from dashboard.i18n import PAGE_TITLES, REASON_LABELS, count_label, format_number
+from pipelines.intake.rules import ACKNOWLEDGEMENT_BUSINESS_DAYS
 
 QUARANTINE_LIMIT = 5000
 
@@ -75,3 +77,18 @@ else:
     )
     right.dataframe(italian_table(flags, counts=("Righe",)), hide_index=True, key="flags",
                     column_config=number_columns(("Righe",)))
+
+st.subheader("Richieste non prese in carico")
+late = intake.unacknowledged_requests(principal, as_of_date())
+st.caption("Richieste aperte in Kasko Ops che nessuna esportazione delle segnalazioni riporta "
+           f"dopo {ACKNOWLEDGEMENT_BUSINESS_DAYS} giorni lavorativi dall'apertura.")
+if late.empty:
+    st.success("Nessuna richiesta in ritardo di presa in carico.", icon="✅")
+else:
+    st.warning(f"{count_label(len(late), 'richiesta', 'richieste')} non ancora prese in "
+               "carico dal back office.", icon="⚠️")
+    st.dataframe(late.rename(columns={
+        "request_number": "Numero richiesta", "customer_code": "Codice cliente",
+        "imei": "IMEI", "opened_at": "Data apertura", "opened_by": "Aperta da",
+        "business_days_waited": "Giorni lavorativi di attesa"}),
+        hide_index=True, key="unacknowledged", placeholder="–")

@@ -7,6 +7,7 @@ import io
 import warnings
 from dataclasses import dataclass
 from datetime import datetime
+from importlib.resources import files
 
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import Connection, func, insert, select, update
@@ -173,3 +174,8 @@ def document_content(con: Connection, request_number: str, kind: str) -> tuple[s
         .where(documents.c.request_number == request_number, documents.c.kind == kind)
     ).one_or_none()
     return None if row is None else (row.media_type, bytes(row.content))
+
+
+def blocking_form() -> bytes:
+    """The device-blocking form to print, sign and upload (package data)."""
+    return (files("pipelines.intake") / "forms" / "modulo_blocco.pdf").read_bytes()

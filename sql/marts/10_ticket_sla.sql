@@ -1,6 +1,7 @@
 -- The SLA of every claim (docs/sla.md), in two parts:
 --
--- marts.ticket_base(from_load_id): one row per claim (current version; with an id, only
+-- marts.claims_sla_base(source_table, from_load_id) / marts.ticket_base(from_load_id):
+--   one row per claim (current version; with an id, only
 --   the claims whose current version came with that load or a later one) with
 --   everything that does not depend on the as-of date T: the dates S, S', D and A, their
 --   business-day indexes, the business days taken and the documentation wait, the state
@@ -21,7 +22,7 @@
 --   S' = the business day with index next(S), D = the one with index next(S) + n,
 --   numpy's busday_count(X, Y) = next(Y) - next(X)   (business days in [X, Y)) if X <= Y,
 --                                index(Y) - index(X)  (minus those in (Y, X])  if X > Y.
-create or replace macro marts.ticket_base(from_load_id := null) as table
+create or replace macro marts.claims_sla_base(source_table, from_load_id := null) as table
 with
 calendar as (select * from core.calendar),
 
@@ -42,7 +43,7 @@ dated as (
         cast(claims.opened_at as date) as opened_date,
         cast(claims.documentation_received_at as date) as clock_start_date,
         cast(claims.replacement_available_at as date) as available_date
-    from core.claims as claims
+    from query_table(source_table) as claims
     -- a load that brought only claims recomputes only those (pipelines/tickets.py); load ids
     -- grow, so this load's rows are the last ones appended, and the filter reaches the scan
     -- (a bound id): the zone maps skip every earlier row group
@@ -134,6 +135,12 @@ left join core.assistance_points as assistance_points
     on assistance_points.point_code = settled.assistance_point_code;
 
 
+-- The claims of the warehouse; marts.claims_sla_base reads any relation with core.claims'
+-- columns the same way (the requests opened in the dashboard, sql/queries/intake_tickets.sql).
+create or replace macro marts.ticket_base(from_load_id := null) as table
+select * from marts.claims_sla_base('core.claims', from_load_id := from_load_id);
+
+
 -- Created empty with the macro's columns; pipelines/tickets.py fills it after each load.
 create table if not exists marts.tickets as select * from marts.ticket_base() with no data;
 
@@ -183,7 +190,9 @@ create or replace macro marts.business_days_late(
 -- Parameters:
 --   as_of          the as-of date T (a date, or text 'yyyy-mm-dd')
 --   customers      VARCHAR[] of customer codes the reader may see; null = every customer
-create or replace macro marts.ticket_sla(as_of, customers := null) as table
+-- marts.ticket_sla_from reads any relation with marts.tickets' columns the same way (the
+-- requests opened in the dashboard: dashboard/access/intake.py).
+create or replace macro marts.ticket_sla_from(source_table, as_of, customers := null) as table
 -- two levels only (the state, then what follows from it): a page's lookup is planned on
 -- every call, and each level of 50 columns costs more to plan than the lookup to run
 select
@@ -238,10 +247,13 @@ from (
             tickets.clock_start_date, tickets.due_index, as_of_day.as_of_date,
             as_of_day.as_of_index
         ) as sla_state
-    from marts.tickets as tickets
+    from query_table(source_table) as tickets
     cross join marts.as_of_day(as_of) as as_of_day
     where customers is null or list_contains(customers, tickets.customer_code)
 ) as stated;
+
+create or replace macro marts.ticket_sla(as_of, customers := null) as table
+select * from marts.ticket_sla_from('marts.tickets', as_of, customers := customers);
 
 
 -- marts.ticket_sla without the descriptive columns: what the aggregates read.

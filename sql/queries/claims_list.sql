@@ -8,6 +8,7 @@
 -- $sort: 'urgency' (the monitoring order of sla.md: breached, at risk, waiting for
 -- documentation, on track, each by due date; a replacement waiting to be collected last),
 -- 'newest' or 'oldest' (by opening).
+-- A request not yet in a claims export has the Stato "Inviata, non ancora presa in carico".
 -- $as_of_index and $as_of_next_index are T's indexes on core.calendar (as_of_day.sql).
 --
 -- The query is planned on every call, and planning grows with every column and every copy
@@ -68,7 +69,9 @@ from (
             settled_state, available_date, due_date, clock_start_date, due_index,
             cast($as_of as date), $as_of_index
         ) as sla_state
-    from marts.tickets
+    -- intake_tickets: the requests opened in the dashboard that no claims export carries
+    -- yet, through the same macro as marts.tickets (dashboard/access/intake.py)
+    from (select * from marts.tickets union all by name select * from intake_tickets)
     where ($customers is null or list_contains($customers, customer_code))
       and ($line_nmu is null or nmu = $line_nmu)
       and ($view = 'history' or is_monitored)

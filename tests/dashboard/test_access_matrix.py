@@ -564,3 +564,120 @@ def test_sessions_on_threads_share_the_warehouse_safely(warehouse: Path) -> None
     with ThreadPoolExecutor(max_workers=4) as pool:
         answers = list(pool.map(claims_of, principals * 3))
     assert answers == [MATRIX[login][2] for login in logins] * 3
+
+
+# ---------------------------------------------------------------- the claim intake
+
+# login -> (customer whose devices they may open claims for, the one line of a Dipendente)
+INTAKE_SCOPE: dict[str, tuple[str | None, str | None]] = {
+    "direzione@carrier.it": (None, None),
+    "anna.am@carrier.it": (None, None),
+    "bruno.am@carrier.it": (None, None),
+    "legale@alfa.it": (X, None),
+    "amministratore@alfa.it": (X, None),
+    "mandatario@alfa.it": (X, None),
+    "carla.verdi@alfa.it": (X, "3331000001"),
+    "dario.neri@alfa.it": (None, None),  # line disabled
+    "mandatario@beta.it": (Y, None),
+    "master@beta.it": (Y, None),
+    "fabio.gialli@beta.it": (Y, "3332000001"),
+    "gino.verde@beta.it": (Y, "3332000005"),
+    "mandatario@gamma.it": (Z, None),
+}
+
+
+@pytest.fixture(scope="session")
+def intake_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.dashboard.intake_support import build_intake_warehouse
+
+    return build_intake_warehouse(tmp_path_factory.mktemp("intake") / "kasko.duckdb")
+
+
+@pytest.fixture
+def own_intake_warehouse(intake_warehouse: Path, tmp_path: Path) -> Path:
+    db = tmp_path / "kasko.duckdb"
+    shutil.copyfile(intake_warehouse, db)
+    return db
+
+
+@pytest.mark.parametrize("login", list(INTAKE_SCOPE))
+def test_intake_reads_answer_out_of_scope_devices_as_missing(
+    intake_warehouse: Path, login: str,
+) -> None:
+    from dashboard.access import intake
+    from tests.dashboard.intake_support import DEVICES, ELIGIBLE, NOW
+
+    who = principal(intake_warehouse, login)
+    customer, line = INTAKE_SCOPE[login]
+    day = NOW.date()
+    assert intake.may_open_claims(who) == (who.profile not in {"Management", "Account Manager"})
+    found = intake.search_devices(who, "35209", day, intake_warehouse)
+    searchable = customer is not None and line is None
+    assert set(found["imei"] if not found.empty else []) == (
+        ELIGIBLE[customer] if searchable else set())
+    for imei, (owner, owner_line) in DEVICES.items():
+        choice = intake.find_device(who, imei, day, intake_warehouse)
+        visible = owner == customer and (line is None or owner_line == line)
+        assert (choice is not None) == visible, (login, imei)
+        if choice is not None:
+            assert choice.eligibility.eligible == (imei in ELIGIBLE[owner] and
+                                                   imei != "352099110000011"), (login, imei)
+    # a device that does not exist gets the same answer as one out of scope
+    assert intake.find_device(who, "490154203237518", day, intake_warehouse) is None
+    addresses = {a["label"] for a in intake.delivery_addresses(who, Y, intake_warehouse, NOW)}
+    assert addresses == ({"Viale Monza 120, 20127 Milano (MI)"} if customer == Y else set())
+
+
+@pytest.mark.parametrize("login", list(INTAKE_SCOPE))
+def test_intake_writes_only_within_scope(own_intake_warehouse: Path, login: str) -> None:
+    from dashboard.access import intake
+    from tests.dashboard.intake_support import FREE, NOW
+    from tests.pipelines.intake.conftest import pdf_bytes
+
+    db = own_intake_warehouse
+    who = principal(db, login)
+    customer, line = INTAKE_SCOPE[login]
+    owner = principal(db, {X: "legale@alfa.it", Y: "mandatario@beta.it",
+                           Z: "mandatario@gamma.it"}[Z if customer == X else X])
+    # a theft opened by another customer's user: out of everybody's scope here
+    foreign_customer = Z if customer == X else X
+    foreign = intake.submit_request(
+        owner, request_type="Furto/Smarrimento", imei=FREE[foreign_customer],
+        delivery_mode="Punto assistenza", assistance_point_code="P001", warehouse=db, now=NOW)
+    assert foreign.request_number is not None, foreign.errors
+    number = foreign.request_number
+    with_owner = intake.upload_document(owner, number, "police_report", pdf_bytes(), db, NOW)
+    assert with_owner.ok, with_owner.message
+    # carrier staff see the customers' requests in their scope, and may download
+    # their documents, but do not act for the customer
+    sees = foreign_customer in MATRIX.get(login, ("", {Y}, set()))[1] and line is None
+    assert intake.upload_document(who, number, "id_document", pdf_bytes(), db,
+                                  NOW).message == "Pratica non trovata."
+    downloaded = intake.download_document(who, number, "police_report", db)
+    assert downloaded == ((f"{number}_police_report.pdf", "application/pdf", pdf_bytes())
+                          if sees else None)
+    assert (data.claim_detail(who, number, NOW.date(), db) is not None) == sees
+    assert (number in set(data.list_claims(who, data.ClaimFilters(), NOW.date(), db)[
+        "request_number"])) == sees
+    for target in {FREE[X], FREE[Y], FREE[Z]}:
+        result = intake.submit_request(
+            who, request_type="Guasto/Malfunzionamento", imei=target,
+            fault_causes=("Batteria",), delivery_mode="Punto assistenza",
+            assistance_point_code="P001", warehouse=db, now=NOW)
+        in_scope = (customer is not None and line is None
+                    and intake.find_device(owner, target, NOW.date(), db) is None
+                    and target == FREE.get(customer or ""))
+        if in_scope:
+            assert result.errors == [] and result.request_number is not None, (login, result)
+            # the request shows at once in the claims list, marked, with its own SLA dates
+            listed = data.list_claims(who, data.ClaimFilters(), NOW.date(), db)
+            row = listed[listed["request_number"] == result.request_number].iloc[0]
+            assert row["status"] == "Inviata, non ancora presa in carico"
+            # five business days from Monday 7 December, the 8th (Immacolata) skipped
+            assert pd.Timestamp(row["due_date"]).date() == date(2026, 12, 15)
+            assert pd.Timestamp(result.expected_delivery).date() == date(2026, 12, 15)
+        elif target != FREE.get(customer or "") or customer is None or line is not None:
+            assert result.request_number is None and result.errors, (login, target)
+            assert result.errors in ([intake.NOT_FOUND],
+                                     [f"Per questo dispositivo è già aperta la pratica "
+                                      f"{number}."]), (login, target, result.errors)
