@@ -40,11 +40,11 @@ if principal.is_employee and scoped(data.customers_in_scope, principal).empty:
     st.stop()
 today = now_local().date()
 
-request_type = st.radio("Tipo di richiesta", REQUEST_TYPES, horizontal=True, key="tipo")
+request_type = st.radio("Tipo di richiesta", REQUEST_TYPES, horizontal=True, key="ra_tipo")
 
 st.subheader("Dispositivo", anchor=False)
 if principal.may_search_imei:
-    digits = st.text_input("Cerca per IMEI", key="cerca_imei", placeholder="almeno 4 cifre",
+    digits = st.text_input("Cerca per IMEI", key="ra_cerca_imei", placeholder="almeno 4 cifre",
                            help="Sono elencati solo i dispositivi con protezione attiva oggi.")
     found = intake.search_devices(principal, digits, today) if digits else None
     imei = None
@@ -52,10 +52,10 @@ if principal.may_search_imei:
         st.info("Nessun dispositivo con protezione attiva corrisponde a queste cifre.")
     elif found is not None:
         devices = {row["imei"]: row for row in found.to_dict("records")}
-        imei = st.selectbox("Dispositivo", list(devices), key="dispositivo",
+        imei = st.selectbox("Dispositivo", list(devices), key="ra_dispositivo",
                             format_func=lambda value: device_label(devices[value]))
 else:
-    imei = st.text_input("IMEI del tuo dispositivo", key="imei_dipendente", max_chars=20,
+    imei = st.text_input("IMEI del tuo dispositivo", key="ra_imei_dipendente", max_chars=20,
                          placeholder="15 cifre", help="L'IMEI completo del dispositivo della "
                          "tua linea (si legge digitando *#06#).")
 if not imei:
@@ -74,14 +74,14 @@ st.caption(device_label(device))
 
 causes: list[str] = []
 if request_type == FAULT:
-    causes = st.multiselect("Causali del guasto", FAULT_CAUSES, key="causali",
+    causes = st.multiselect("Causali del guasto", FAULT_CAUSES, key="ra_causali",
                             placeholder="almeno una")
 
 st.subheader("Consegna del sostitutivo", anchor=False)
-mode = st.radio("Modalità di consegna", DELIVERY_MODES, horizontal=True, key="consegna")
+mode = st.radio("Modalità di consegna", DELIVERY_MODES, horizontal=True, key="ra_consegna")
 point_code = address_key = new_address = None
 if mode == AT_POINT:
-    place = st.text_input("Provincia (sigla) o comune", key="luogo", placeholder="RM, Milano")
+    place = st.text_input("Provincia (sigla) o comune", key="ra_luogo", placeholder="RM, Milano")
     points = intake.assistance_points(place) if place else None
     if points is not None and points.empty:
         st.info("Nessun punto assistenza in questa provincia o comune.")
@@ -89,20 +89,20 @@ if mode == AT_POINT:
         labels = {p.point_code: f"{p.name} · {p.address}, {p.municipality} ({p.province})"
                   for p in points.itertuples()}
         point_code = st.selectbox("Punto assistenza", list(labels), format_func=labels.get,
-                                  key="punto")
+                                  key="ra_punto")
 else:
     addresses = intake.delivery_addresses(principal, device["customer_code"])
     options = {a["key"]: a for a in addresses}
     adding = intake.may_add_address(principal) and st.checkbox(
-        "Aggiungi un nuovo indirizzo", key="nuovo_indirizzo",
+        "Aggiungi un nuovo indirizzo", key="ra_nuovo_indirizzo",
         help="Serve subito questa pratica; gli altri utenti lo vedranno dopo 24 ore.")
     if adding:
         street, postcode, town, province = st.columns([3, 1, 2, 1])
         new_address = {
-            "address": street.text_input("Indirizzo", key="via"),
-            "postcode": postcode.text_input("CAP", key="cap", max_chars=5),
-            "municipality": town.text_input("Comune", key="comune"),
-            "province": province.text_input("Provincia", key="provincia", max_chars=2),
+            "address": street.text_input("Indirizzo", key="ra_via"),
+            "postcode": postcode.text_input("CAP", key="ra_cap", max_chars=5),
+            "municipality": town.text_input("Comune", key="ra_comune"),
+            "province": province.text_input("Provincia", key="ra_provincia", max_chars=2),
         }
     elif not options:
         st.info("Nessun indirizzo di consegna disponibile per il cliente.")
@@ -113,7 +113,7 @@ else:
             return chosen["label"] + (f" (visibile agli altri dal {later:%d/%m/%Y %H:%M})"
                                       if later and later > now_local() else "")
         address_key = st.selectbox("Indirizzo di consegna", list(options),
-                                   format_func=address_text, key="indirizzo")
+                                   format_func=address_text, key="ra_indirizzo")
 
 files: dict[str, object] = {}
 if request_type != FAULT:
@@ -123,9 +123,9 @@ if request_type != FAULT:
     blocking_form_download("modulo_form")
     columns = st.columns(len(DOCUMENT_KINDS))
     for column, (kind, label) in zip(columns, DOCUMENT_KINDS.items(), strict=True):
-        files[kind] = column.file_uploader(label, type=UPLOAD_TYPES, key=f"file_{kind}")
+        files[kind] = column.file_uploader(label, type=UPLOAD_TYPES, key=f"ra_file_{kind}")
 
-if st.button("Invia richiesta", type="primary", key="invia"):
+if st.button("Invia richiesta", type="primary", key="ra_invia"):
     result = intake.submit_request(
         principal, request_type=request_type, imei=device["imei"], fault_causes=tuple(causes),
         delivery_mode=mode, assistance_point_code=point_code,
