@@ -47,6 +47,11 @@ _HIDDEN_CHROME = """
 <style>
 [data-testid="stElementToolbar"] { display: none !important; }
 [data-testid="stPageNotFound"] { display: none !important; }
+/* the file uploader's English instructions: the page says limits and kinds in Italian */
+[data-testid="stFileUploaderDropzoneInstructions"] { display: none !important; }
+[data-testid="stFileUploaderDropzone"] button p { font-size: 0 !important; }
+[data-testid="stFileUploaderDropzone"] button p::after { content: "Scegli il file";
+  font-size: 0.875rem; }
 /* narrower side margins: the claims list's ten main columns fit at 1280 pixels */
 [data-testid="stMainBlockContainer"] { padding-left: 2rem; padding-right: 2rem; }
 </style>

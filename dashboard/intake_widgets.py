@@ -12,8 +12,6 @@ from dashboard.access.principal import Principal
 from pipelines.intake.documents import blocking_form
 from pipelines.intake.rules import DOCUMENT_KINDS
 
-UPLOAD_TYPES = ["pdf", "jpg", "jpeg", "png"]
-
 
 def claim_link(request_number: str) -> str:
     address = f"/monitoraggio?vista=history&numero={request_number}"
@@ -61,7 +59,7 @@ def request_documents(principal: Principal, claim: dict[str, Any], key: str) -> 
                 st.download_button(f"{label} (ricevuto)", content, file_name=name,
                                    mime=media_type, icon="⬇️", key=f"{key}_{kind}_get")
             continue
-        upload = st.file_uploader(label, type=UPLOAD_TYPES, key=f"{key}_{kind}_put")
+        upload = st.file_uploader(label, max_upload_size=10, key=f"{key}_{kind}_put")
         if upload is not None and st.button(f"Carica {label.lower()}", key=f"{key}_{kind}_go"):
             outcome = intake.upload_document(principal, number, kind, upload.getvalue())
             (st.success if outcome.ok else st.error)(outcome.message)

@@ -9,7 +9,6 @@ from dashboard.access import data, intake
 from dashboard.components import scoped
 from dashboard.i18n import PAGE_TITLES
 from dashboard.intake_widgets import (
-    UPLOAD_TYPES,
     blocking_form_download,
     claim_link,
     confirmation,
@@ -123,7 +122,7 @@ if request_type != FAULT:
     blocking_form_download("modulo_form")
     columns = st.columns(len(DOCUMENT_KINDS))
     for column, (kind, label) in zip(columns, DOCUMENT_KINDS.items(), strict=True):
-        files[kind] = column.file_uploader(label, type=UPLOAD_TYPES, key=f"ra_file_{kind}")
+        files[kind] = column.file_uploader(label, max_upload_size=10, key=f"ra_file_{kind}")
 
 if st.button("Invia richiesta", type="primary", key="ra_invia"):
     result = intake.submit_request(
