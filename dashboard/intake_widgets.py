@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -68,12 +69,14 @@ def request_documents(principal: Principal, claim: dict[str, Any], key: str) -> 
 
 
 def upload_with_request(principal: Principal, number: str, files: dict[str, Any],
-                        today: date) -> intake.SubmissionResult:
-    """The documents given with the form, then the request's clock."""
+                        today: date, warehouse: Path | None = None) -> intake.SubmissionResult:
+    """The documents given with the form (their bytes only: a file's name is never used),
+    then the request's clock."""
     for kind, upload in files.items():
         if upload is not None:
-            outcome = intake.upload_document(principal, number, kind, upload.getvalue())
+            outcome = intake.upload_document(principal, number, kind, upload.getvalue(),
+                                             warehouse)
             if not outcome.ok:
                 st.error(outcome.message)
-    return intake.with_clock(principal, intake.SubmissionResult(request_number=number), None,
-                             today)
+    return intake.with_clock(principal, intake.SubmissionResult(request_number=number),
+                             warehouse, today)
