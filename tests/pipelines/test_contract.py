@@ -490,3 +490,26 @@ def test_version_rank_orders_as_the_parts_do_and_keeps_the_lineage(
     expected = sorted(range(len(versions)), key=lambda i: (order_key(versions[i]), i))
     assert [row[0] for row in ranked] == expected
     assert [row[1:] for row in ranked] == [versions[i][1:] for i in expected]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.one_of(
+    st.text(alphabet=DIGITS, min_size=3, max_size=7),
+    st.text(alphabet=identifier_alphabet, max_size=7),
+), min_size=1, max_size=30))
+@example(["00184", "0184", "2O121", "٣٣٣٣٣", "１２３４５", "001841", " 00184"])
+def test_the_staging_sql_and_python_agree_on_a_cap(values: list[str]) -> None:
+    """A CAP is five ASCII digits, in the loader's SQL as in the record's validation."""
+    from pipelines.contract import DeliveryAddress, postcode_valid
+    from pipelines.ingest.staging import _typed
+
+    [column] = [c for c in columns(DeliveryAddress) if c.name == "postcode"]
+    con = duckdb.connect()
+    try:
+        # the SQL is the staging expression the contract generates, never an input
+        sql = (f"select {_typed(column)} from (select unnest($values) as cell_postcode, "  # noqa: S608
+               "unnest(range(len($values))) as position) order by position")
+        from_sql = [value for (value,) in con.execute(sql, {"values": values}).fetchall()]
+    finally:
+        con.close()
+    assert from_sql == [value if postcode_valid(value) else None for value in values]
