@@ -19,7 +19,7 @@ from dashboard.i18n import (
     flag_text,
     format_number,
 )
-from dashboard.intake_widgets import request_documents
+from dashboard.intake_widgets import received_document_downloads, request_documents
 
 HISTORY_COLUMNS = (
     "updated_at",
@@ -149,6 +149,14 @@ def _request(claim: dict[str, Any]) -> None:
             request_documents(principal, claim, key=f"documenti_{claim['request_number']}")
 
 
+def _received_documents(claim: dict[str, Any]) -> None:
+    """A claim opened here and now in the exports: its documents stay downloadable."""
+    principal = session.current_principal()
+    if principal is not None and claim.get("request_type_code") == THEFT_LOSS:
+        received_document_downloads(principal, claim["request_number"],
+                                    key=f"documenti_{claim['request_number']}")
+
+
 def show_claim_detail(detail: ClaimDetail) -> None:
     """The claim in a dialog's body: header, figures, four cards, flags and history."""
     claim = detail.claim
@@ -182,5 +190,7 @@ def show_claim_detail(detail: ClaimDetail) -> None:
                 st.markdown(body or "–")
         if "documents" in claim:  # opened here, not yet in a claims export
             _request(claim)
+        elif str(claim.get("request_number", "")).startswith("KP-"):
+            _received_documents(claim)
         st.markdown("**Cronologia**")
         _history(detail.versions)

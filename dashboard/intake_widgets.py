@@ -68,6 +68,15 @@ def request_documents(principal: Principal, claim: dict[str, Any], key: str) -> 
         blocking_form_download(f"{key}_form")
 
 
+def received_document_downloads(principal: Principal, number: str, key: str) -> None:
+    for kind, label in DOCUMENT_KINDS.items():
+        found = intake.download_document(principal, number, kind)
+        if found is not None:
+            name, media_type, content = found
+            st.download_button(label, content, file_name=name, mime=media_type, icon="⬇️",
+                               key=f"{key}_{kind}_get")
+
+
 def upload_with_request(principal: Principal, number: str, files: dict[str, Any],
                         today: date, warehouse: Path | None = None) -> intake.SubmissionResult:
     """The documents given with the form (their bytes only: a file's name is never used),
