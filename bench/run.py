@@ -18,10 +18,11 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -270,6 +271,61 @@ def access_calls(db: Path, warm_calls: int) -> list[Figure]:
     return figures
 
 
+def intake_calls(db: Path, warm_calls: int) -> list[Figure]:
+    """The claim intake of the demo Mandatario (a large company): the IMEI search, and a
+    submission on a device of its own each time, into a store of the run's own."""
+    from dashboard.access import intake
+    from dashboard.access.auth import principal_for_login
+    from dashboard.access.connections import connections
+    from pipelines import appstate
+
+    mandatario = principal_for_login(db, "mandatario@kasko.demo")
+    assert mandatario is not None and mandatario.customer_code
+    now = datetime.combine(BENCH_TODAY, datetime.min.time()).replace(hour=10)
+
+    with connections.cursor(db) as con:  # the data layer's own connection to the file
+        free = [imei for (imei,) in con.execute(
+            """select imei from core.devices as devices
+               where customer_code = $1 and protection_state = 'Attiva'
+                 and cast($2 as date) between protection_start and protection_end
+                 and not exists (select 1 from marts.tickets as tickets
+                                 where tickets.imei = devices.imei and tickets.is_monitored)
+               order by imei limit $3""",
+            [mandatario.customer_code, BENCH_TODAY, warm_calls + 1],
+        ).fetchall()]
+        [(point,)] = con.execute("select min(point_code) from core.assistance_points").fetchall()
+    if len(free) < warm_calls + 1:
+        raise SystemExit(f"{db}: too few devices free for a claim to time submissions")
+    figures: list[Figure] = []
+    searches = [free[i][6:11] for i in range(warm_calls + 1)]  # five digits from the middle
+    intake.search_devices(mandatario, searches[0], BENCH_TODAY, db)
+    samples = [timed(lambda digits=digits: intake.search_devices(
+        mandatario, digits, BENCH_TODAY, db)) for digits in searches[1:]]
+    figures.append(Figure("intake IMEI search, 5 digits (p95)",
+                          percentile(samples, 0.95) * 1000, "ms", 50.0))
+    with tempfile.TemporaryDirectory(prefix="kasko-bench-intake-") as folder:
+        previous = os.environ.get(appstate.APP_DB_ENV)
+        os.environ[appstate.APP_DB_ENV] = f"sqlite:///{folder}/intake.sqlite"
+        try:
+            def submission(imei: str) -> None:
+                result = intake.submit_request(
+                    mandatario, request_type="Guasto/Malfunzionamento", imei=imei,
+                    fault_causes=("Batteria",), delivery_mode="Punto assistenza",
+                    assistance_point_code=point, warehouse=db, now=now)
+                assert result.request_number is not None, result.errors
+            submission(free[0])
+            samples = [timed(lambda imei=imei: submission(imei)) for imei in free[1:]]
+        finally:
+            appstate.forget_stores()
+            if previous is None:
+                os.environ.pop(appstate.APP_DB_ENV, None)
+            else:
+                os.environ[appstate.APP_DB_ENV] = previous
+    figures.append(Figure("intake submission (p95)", percentile(samples, 0.95) * 1000, "ms",
+                          300.0))
+    return figures
+
+
 def page_runs(db: Path) -> list[Figure]:
     """Each page's script run under AppTest, signed in as Management."""
     from streamlit.testing.v1 import AppTest
@@ -373,6 +429,7 @@ def main(argv: list[str] | None = None) -> int:
     print("data-access calls ...", file=sys.stderr)
     run(KASKO + ["users", "demo-accounts", "--db", str(databases["1x"])])
     figures += access_calls(databases["1x"], args.warm_calls)
+    figures += intake_calls(databases["1x"], args.warm_calls)
     print("page script runs ...", file=sys.stderr)
     figures += page_runs(databases["1x"])
 
@@ -392,9 +449,11 @@ def access_only(args: argparse.Namespace) -> int:
     kept = [Figure(**{k: v for k, v in f.items() if k != "holds"})
             for f in previous.get("figures", [])
             if not f["name"].startswith(("claims by", "monitoring", "SLA", "portfolio",
-                                         "enablement", "claim detail", "page script"))]
+                                         "enablement", "claim detail", "page script",
+                                         "intake"))]
     run(KASKO + ["users", "demo-accounts", "--db", str(db)])
-    figures = kept + access_calls(db, args.warm_calls) + page_runs(db)
+    figures = (kept + access_calls(db, args.warm_calls) + intake_calls(db, args.warm_calls)
+               + page_runs(db))
     report(figures, previous.get("scaling", {}), args.out)
     return 0 if all(f.holds is not False for f in figures) else 1
 

@@ -238,10 +238,10 @@ def list_claims(
     request_number = _text(filters.request_number)
     with connections.cursor(path) as cursor:
         scope = resolve_scope(principal, cursor, path)
-        intake.register_requests(cursor, path, scope)
-        return frame(
-            cursor,
-            "claims_list",
+        sql = query("claims_list")
+        if intake.register_requests(cursor, path, scope):
+            sql = intake.with_requests(sql)
+        return cursor.execute(sql, dict(
             **_as_of_day(path, as_of),
             **scope.params(),
             view=filters.view,
@@ -261,7 +261,7 @@ def list_claims(
             due_to=filters.due_to,
             sort=filters.sort,
             limit=filters.limit,
-        )
+        )).df()
 
 
 def claim_detail(

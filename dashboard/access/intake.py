@@ -90,13 +90,30 @@ def _scope_rows(store: appstate.Store, scope: Scope) -> list[dict[str, Any]]:
         return request_rows(con, not_acknowledged(scope.customers, scope.line_nmu))
 
 
-def register_requests(cursor: duckdb.DuckDBPyConnection, warehouse: Path, scope: Scope) -> None:
+def register_requests(cursor: duckdb.DuckDBPyConnection, warehouse: Path,
+                      scope: Scope) -> bool:
     """Give the cursor `intake_claims` (the requests in scope not acknowledged, as claims
-    rows) and `intake_tickets` (those no export carries, through the SLA macro): the claims
-    list and a request's detail read them beside marts.tickets."""
+    rows) and `intake_tickets` (those no export carries, through the SLA macro), when there
+    are any: the claims list and a request's detail read them beside marts.tickets.
+    Returns whether there were."""
     rows = _scope_rows(appstate.store_for(warehouse), scope)
+    if not rows:
+        return False
     cursor.register("intake_claims", as_arrow(rows))
-    cursor.execute(f"create or replace temp table intake_tickets as {query('intake_tickets')}")
+    cursor.register("intake_tickets", cursor.sql(query("intake_tickets")).to_arrow_table())
+    return True
+
+
+_TICKETS = "from marts.tickets\n"
+_TICKETS_AND_REQUESTS = (
+    "from (select * from marts.tickets union all by name select * from intake_tickets)\n")
+
+
+def with_requests(sql: str) -> str:
+    """A claims query reading the requests registered by register_requests beside
+    marts.tickets (its one `from marts.tickets` line)."""
+    assert sql.count(_TICKETS) == 1
+    return sql.replace(_TICKETS, _TICKETS_AND_REQUESTS)
 
 
 def request_detail(principal: Principal, request_number: str, as_of: date,
@@ -106,7 +123,8 @@ def request_detail(principal: Principal, request_number: str, as_of: date,
     path = warehouse_or_default(warehouse)
     with connections.cursor(path) as cursor:
         scope = resolve_scope(principal, cursor, path)
-        register_requests(cursor, path, scope)
+        if not register_requests(cursor, path, scope):
+            return None
         claim = first_row(frame(cursor, "intake_ticket", as_of=as_of,
                                 request_number=request_number.strip()))
     if claim is None:
@@ -420,6 +438,8 @@ def unacknowledged_requests(principal: Principal, as_of: date,
         return pd.DataFrame()
     path = warehouse_or_default(warehouse)
     with connections.cursor(path) as cursor:
-        register_requests(cursor, path, Scope(customers=None))
+        if not register_requests(cursor, path, Scope(customers=None)):
+            return pd.DataFrame(columns=["request_number", "customer_code", "imei",
+                                         "opened_at", "opened_by", "business_days_waited"])
         return frame(cursor, "intake_unacknowledged", as_of=as_of,
                      business_days=ACKNOWLEDGEMENT_BUSINESS_DAYS)

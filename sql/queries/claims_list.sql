@@ -69,9 +69,9 @@ from (
             settled_state, available_date, due_date, clock_start_date, due_index,
             cast($as_of as date), $as_of_index
         ) as sla_state
-    -- intake_tickets: the requests opened in the dashboard that no claims export carries
-    -- yet, through the same macro as marts.tickets (dashboard/access/intake.py)
-    from (select * from marts.tickets union all by name select * from intake_tickets)
+    -- with requests opened in the dashboard in scope that no claims export carries yet, the
+    -- data layer reads marts.tickets together with them (dashboard/access/intake.py)
+    from marts.tickets
     where ($customers is null or list_contains($customers, customer_code))
       and ($line_nmu is null or nmu = $line_nmu)
       and ($view = 'history' or is_monitored)
