@@ -90,6 +90,8 @@ def _cookie_principal() -> Principal | None:
         value = st.context.cookies.get(session_cookie.COOKIE_NAME)
     except Exception:  # no browser behind this run (a script run without a server)
         return None
+    if not isinstance(value, str):  # no cookie, or a test run's stand-in for the browser
+        return None
     found = principal_from_cookie(warehouse(), value)
     if found is None:
         return None

@@ -8,6 +8,7 @@ the browser on to the page it asked for. The app reads the cookie from st.contex
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlencode
 
 from starlette.concurrency import run_in_threadpool
@@ -19,12 +20,22 @@ from dashboard import session_cookie
 from dashboard.access.auth import sign_in
 from dashboard.access.connections import warehouse_or_default
 from dashboard.forms import SIGN_IN_PATH, SIGN_OUT_PATH, safe_next
-from pipelines.appstate import accounts
+from pipelines.appstate import StoreUnavailable, accounts
+
+# the reason code sent back to the form when the app database does not answer
+STORE_DOWN = "archivio"
 
 
 def _check(login: str, password: str) -> tuple[str | None, str]:
     """(cookie value, '') when the password is right, else (None, the reason's code)."""
     warehouse = warehouse_or_default(None)
+    try:
+        return _checked(warehouse, login, password)
+    except StoreUnavailable:
+        return None, STORE_DOWN
+
+
+def _checked(warehouse: Path, login: str, password: str) -> tuple[str | None, str]:
     result = sign_in(warehouse, login, password)
     if result.principal is None:
         return None, "bloccato" if result.throttled else "credenziali"
