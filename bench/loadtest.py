@@ -34,6 +34,7 @@ from urllib.parse import urlencode, urlsplit
 
 import duckdb
 
+from bench.stats import percentile
 from dashboard.forms import SIGN_IN_PATH
 from dashboard.session_cookie import COOKIE_NAME
 from deploy.replicas import PostgresCluster, free_port, start_nginx
@@ -327,11 +328,6 @@ def _signed_in_session(url: str, login: str, password: str, results: Results,
 
 
 # ---------------------------------------------------------------- the run
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
 def summary(runs: list[PageRun]) -> dict[str, float | int]:

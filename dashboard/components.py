@@ -148,7 +148,7 @@ CSV_HELP = ("CSV per Excel in italiano: campi separati da «;», decimali con la
 
 def deferred_download_buttons(frame: pd.DataFrame | Callable[[], pd.DataFrame],
                               file_stem: str, key: str) -> None:
-    """download_buttons, the files made only when clicked (an XLSX of 1,000 rows takes ~1 s).
+    """download_buttons, the files made only when clicked (an XLSX is slow to write).
 
     `frame` may be a function that reads the rows then: a download of every matching row
     costs nothing until someone asks for it.

@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     command = f"kasko {args.command}"
     with _noting_interrupts() as interrupted:
         try:
-            return _run(args, command)
+            status = _run(args, command)
         except BaseException:
             # DuckDB turns Ctrl-C during a query into an error of its own (RuntimeError:
             # "Query interrupted"), raised wherever the query was: an interrupt all the same
@@ -109,6 +109,11 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{command}: interrupted", file=sys.stderr)
                 return EXIT_INTERRUPTED
             raise
+        if interrupted.is_set() and status not in (EXIT_OK, EXIT_INTERRUPTED):
+            # the interrupt surfaced as a failure of what was under way (a file refused)
+            print(f"{command}: interrupted", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        return status
 
 
 @contextlib.contextmanager
@@ -151,6 +156,10 @@ def _run(args: argparse.Namespace, command: str) -> int:
     except CommandError as error:
         print(f"{command}: {error}", file=sys.stderr)
         return EXIT_REFUSED
+    except duckdb.InterruptException:
+        # Ctrl-C while DuckDB was working: it raises its own error in place of Python's
+        print(f"{command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except duckdb.Error as error:
         # what no check foresaw still reaches the user as one line, not a traceback
         print(f"{command}: the warehouse could not answer: {_first_line(error)}", file=sys.stderr)

@@ -385,6 +385,8 @@ def read_csv_into(
             # record starts in the file.
             encoding = "utf-8-sig" if scan.encoding == "utf-8-sig" else opened.read_encoding
             starts = _record_starts(readable, encoding, delimiter)
+    except duckdb.InterruptException:
+        raise
     except duckdb.Error as error:
         raise FileRefused(f"cannot be read as CSV: {str(error).splitlines()[0]}") from error
 
@@ -531,7 +533,7 @@ def _number_lines(
                 f" {sum(start is not None for start in starts[1:])} found line by line;"
                 " check the quotes"
             )
-        import pyarrow as pa  # imported where used: most loads never need it (0.2 s to import)
+        import pyarrow as pa  # imported where used: most loads never need it
 
         lines = pa.table({"line": pa.array(good, pa.int64())})
         con.register(f"{name}_lines", lines)

@@ -774,6 +774,8 @@ def test_inconsistent_rows_are_loaded_and_flagged(
         rows.claim(number="R0003", status="Aperta"),
         rows.claim(number="R0004", status="In lavorazione"),
         rows.claim(number="R0005", status="Annullata"),
+        # delivered: no longer open, so not a second open claim for the device
+        rows.claim(number="R0006", status="Consegnata"),
     ])
     exports.csv("abilitazioni.csv", [rows.enablement(), rows.enablement(nmu="340 000 0000")])
 
@@ -782,7 +784,7 @@ def test_inconsistent_rows_are_loaded_and_flagged(
     assert [counts(r) for r in results] == [
         ("clienti.csv", "customers", 1, 1, 0, 0, None),
         ("dispositivi.csv", "devices", 2, 2, 0, 0, None),
-        ("segnalazioni.csv", "claims", 5, 5, 0, 0, None),
+        ("segnalazioni.csv", "claims", 6, 6, 0, 0, None),
         ("abilitazioni.csv", "enablements", 2, 2, 0, 0, None),
     ]
     assert warehouse.rows("select * from core.claim_flags order by all") == [
