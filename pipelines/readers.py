@@ -99,6 +99,8 @@ class Opened:
     readable: Path | None = None  # CSV: the file DuckDB reads (itself, or a UTF-8 copy)
     cells: pa.Table | None = None  # XLSX: the sheet's rows, read whole (sheets are small)
     state: FileState = (0, 0, 0, 0, 0)  # the file as opened: a change before the read refuses
+    # CSV: the lines a quoted cell crossing a line break would merge, quarantined each
+    broken: list[RejectedLine] = field(default_factory=list)
 
     @property
     def read_encoding(self) -> str:
@@ -148,6 +150,8 @@ class _Scan:
     # a byte 0x80-0x9F in a file that is not UTF-8: the only bytes whose Windows-1252
     # meaning (the euro sign, typographic quotes) differs from Latin-1's
     c1_bytes: bool = False
+    # more than one of LF, CR and CRLF ends lines: DuckDB reads one kind of line end
+    mixed_line_ends: bool = False
 
 
 # The five bytes Windows-1252 does not define: a file holding one (and not UTF-8) is neither.
@@ -244,16 +248,17 @@ def _scan_csv(path: Path) -> _Scan:
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8 = True
-    size = newlines = line_start = quotes = 0
+    size = newlines = line_start = quotes = carriage_returns = crlf = 0
     first = last = b""
     not_cp1252: int | None = None  # offset of the first byte Windows-1252 leaves undefined
     utf8_line: int | None = None  # the first line holding a multi-byte UTF-8 character
     not_utf8_line: int | None = None  # the first line that is not UTF-8
+    not_utf8_at = 0  # and the offset of its first byte that is not
     c1_bytes = False  # looked for once the bytes are known not to be UTF-8 (the earlier
     # chunks were ASCII, or UTF-8 and the file is refused as mixed)
     with path.open("rb") as handle:
         while chunk := handle.read(CHUNK):
-            base = size
+            base, previous = size, last
             if not first:
                 first = chunk[:3]
             size += len(chunk)
@@ -278,11 +283,16 @@ def _scan_csv(path: Path) -> _Scan:
                     utf8 = False
                     at = max(error.start - pending, 0)
                     not_utf8_line = newlines + chunk.count(b"\n", 0, at) + 1
+                    not_utf8_at = base + at
             if not utf8 and not c1_bytes and chunk.translate(None, _NOT_C1):
                 c1_bytes = True
             if utf8_line is None and (found := _utf8_character_at(chunk, utf8)) is not None:
                 utf8_line = newlines + chunk.count(b"\n", 0, found) + 1
             newlines += chunk.count(b"\n")
+            crlf += previous == b"\r" and chunk[:1] == b"\n"  # a CRLF split by the read
+            if b"\r" in chunk:
+                carriage_returns += chunk.count(b"\r")
+                crlf += chunk.count(b"\r\n")
             if b'"' in chunk:
                 quotes += chunk.count(b'"')
             if (last_break := _last_break(chunk)) >= 0:
@@ -292,13 +302,21 @@ def _scan_csv(path: Path) -> _Scan:
                 decoder.decode(b"", final=True)
             except UnicodeDecodeError:
                 utf8 = False
-                not_utf8_line = newlines + 1
+                not_utf8_line, not_utf8_at = newlines + 1, size - 1
     if size == 0:
         raise FileRefused("the file is empty: no header row")
     if size - line_start > MAX_LINE_BYTES:
         raise _refuse_long_line(path, line_start)
     if utf8:
         encoding = "utf-8-sig" if first == codecs.BOM_UTF8 else "utf-8"
+    elif first == codecs.BOM_UTF8:
+        # read as Windows-1252, the mark would become "ï»¿" in the first header
+        raise FileRefused(
+            "the file starts with a UTF-8 byte order mark but is not UTF-8 (byte"
+            f" {not_utf8_at} is not; Windows-1252 text?): save it as UTF-8, or as Windows-1252"
+            " without the mark",
+            line=_line_at(path, not_utf8_at),
+        )
     elif not_cp1252 is not None:
         raise FileRefused(f"neither UTF-8 nor Windows-1252 (byte {not_cp1252} cannot be decoded)")
     elif utf8_line is not None:
@@ -310,8 +328,137 @@ def _scan_csv(path: Path) -> _Scan:
         encoding = "cp1252"
     return _Scan(
         digest.hexdigest(), encoding, size, newlines + (last != b"\n"), line_start, quotes,
-        c1_bytes,
+        c1_bytes, sum(n > 0 for n in (crlf, newlines - crlf, carriage_returns - crlf)) > 1,
     )
+
+
+
+# ------------------------------------------------------------------ quoted cells across lines
+#
+# No column of any export holds a line break, so a quoted cell that does not close on the
+# line it opens on is never a cell of the export: read as CSV, it would merge the lines up
+# to its closing quote into one record (or, never closed, the rest of the file). Each line
+# is therefore one record: the line where such a cell opens, and the line where its quote
+# would close, are quarantined with a reason naming both; the lines between them are read
+# as the records they are.
+
+
+@dataclass(frozen=True)
+class _Broken:
+    """A line quarantined for a quoted cell crossing its end: where it is, and why."""
+
+    line: int
+    start: int  # byte offsets of the line's text, its line break excluded
+    end: int
+    message: str
+
+
+def _open_quote_pattern(delimiter: str) -> re.Pattern[bytes]:
+    """A line break, then a line (up to the next break) whose last cell opens a quote that
+    the line does not close, read the way DuckDB and Python's csv read it: a quote opens a
+    cell only as its first character, `""` inside one is a quote, and a quote inside an
+    unquoted cell is text. The opening quote is group 1. Possessive and atomic parts keep
+    each line to one linear pass."""
+    sep = re.escape(delimiter.encode())
+    other = rb"[^" + sep + rb"\r\n]*+"
+    quoted = rb'"(?:[^"\r\n]|"")*+"'
+    cell = rb"(?>" + quoted + other + rb'|[^"' + sep + rb"\r\n]" + other + rb"|)"
+    return re.compile(rb"[\r\n](?:" + cell + sep + rb')*+(")(?:[^"\r\n]|"")*+(?=[\r\n]|\Z)')
+
+
+# the rest of a quoted cell: text, line breaks and doubled quotes up to the quote closing it
+_QUOTED_REST = re.compile(rb'(?:[^"]|"")*+"(?!")')
+
+
+def _breaks(data: bytes, start: int = 0, end: int | None = None) -> int:
+    """Line breaks in data[start:end], LF, CR and CRLF each counting one."""
+    return (data.count(b"\n", start, end) + data.count(b"\r", start, end)
+            - data.count(b"\r\n", start, end))
+
+
+def _closing(data: bytes, quote: int, complete: bool) -> tuple[int, int, int] | None:
+    """Where the quoted cell opened by the quote at data[quote] closes: (the closing quote,
+    the start and the end of its line); (_NEVER, 0, 0) when data reaches the end of the file
+    (`complete`) and it does not close, (_TOO_LONG, 0, 0) when it does not close within
+    MAX_LINE_BYTES; None when data cannot tell (the file goes on)."""
+    limit = min(len(data), quote + 1 + MAX_LINE_BYTES)
+    found = _QUOTED_REST.match(data, quote + 1, limit)
+    if found is None or found.end() == limit < len(data):
+        if limit < len(data):
+            return _TOO_LONG, 0, 0
+        return (_NEVER, 0, 0) if complete else None
+    close = found.end() - 1
+    end = _next_break(data, close)
+    if end < 0 and not complete:
+        return None
+    return close, _last_break(data, 0, close) + 1, len(data) if end < 0 else end
+
+
+_NEVER, _TOO_LONG = -1, -2
+
+
+def _broken_lines(path: Path, delimiter: str) -> list[_Broken]:
+    """Every line that opens a quoted cell it does not close, and every line where such a
+    cell's quote would close, each with its reason (in line order).
+
+    One pass over the file: a chunk searches the lines whose text ends in it; its last line
+    goes on with the next chunk (the scan refused lines longer than MAX_LINE_BYTES).
+    """
+    pattern = _open_quote_pattern(delimiter)
+    broken: dict[int, _Broken] = {}
+    pending = b"\n"  # a line is searched from the break before it: line 1 gets one
+    offset = -1  # the file offset of pending[0]
+    lines_before = 0  # the line breaks before pending, the one given to line 1 included
+    with path.open("rb") as handle:
+        while True:
+            chunk = handle.read(CHUNK)
+            data = pending + chunk
+            cut = _last_break(data) if chunk else len(data)
+            if chunk and data[cut] == 10 and cut > 0 and data[cut - 1] == 13:
+                cut -= 1  # a CRLF stays whole
+            counted, line = 0, lines_before
+            for found in pattern.finditer(data, 0, cut):
+                line += _breaks(data, counted, found.start() + 1)
+                counted = found.start() + 1
+                if line == 1:
+                    raise FileRefused(
+                        "the header opens a quoted cell it does not close: not an export",
+                        line=1,
+                    )
+                text, quote, base = data, found.start(1), offset
+                closing = _closing(data, quote, not chunk)
+                if closing is None:  # the cell runs past the chunk: read on from the file
+                    resume = handle.tell()
+                    handle.seek(offset + quote)
+                    text, base = handle.read(2 * MAX_LINE_BYTES + 2), offset + quote
+                    handle.seek(resume)
+                    quote = 0
+                    closing = _closing(text, 0, len(text) < 2 * MAX_LINE_BYTES + 2)
+                assert closing is not None  # two lines' worth of bytes always tell
+                close, close_start, close_end = closing
+                if close < 0:
+                    reason = "is never closed" if close == _NEVER else "is not closed within 1 MB"
+                    broken[line] = _Broken(line, offset + found.start() + 1,
+                                           offset + found.end(), _quote_reason(reason))
+                    continue
+                close_line = line + _breaks(text, quote, close)
+                broken[line] = _Broken(line, offset + found.start() + 1, offset + found.end(),
+                                       _quote_reason(f"closes on line {close_line}"))
+                broken.setdefault(close_line, _Broken(
+                    close_line, base + close_start, base + close_end,
+                    f"malformed_row: closes a quoted cell opened on line {line}:"
+                    " a cell cannot hold a line break",
+                ))
+            if not chunk:
+                break
+            lines_before += _breaks(data, 0, cut)
+            pending, offset = data[cut:], offset + cut
+    return sorted(broken.values(), key=lambda b: b.line)
+
+
+def _quote_reason(what: str) -> str:
+    return (f"malformed_row: a quoted cell opened on this line {what}:"
+            " a cell cannot hold a line break")
 
 
 def _header_line(path: Path, encoding: str) -> str:
@@ -322,25 +469,48 @@ def _header_line(path: Path, encoding: str) -> str:
     return line.rstrip("\r\n")
 
 
-def _transcode_to_utf8(path: Path, encoding: str) -> Path:
-    """A Windows-1252 file whose bytes DuckDB's Latin-1 would misread (0x80-0x9F) is
-    rewritten as UTF-8 in the temp dir."""
+def _readable_copy(
+    path: Path, encoding: str, broken: list[_Broken], one_line_end: bool
+) -> tuple[Path, list[RejectedLine]]:
+    """A UTF-8 copy of the file in the temp dir for DuckDB to read, without the text of the
+    broken lines (their line breaks kept: every other line keeps its number), and those
+    lines as rejected; `one_line_end`: every line break (LF, CR, CRLF) written as LF, for a
+    file mixing them (once no quoted cell crosses a line, each one ends a line). A
+    Windows-1252 file is transcoded (DuckDB's Latin-1 would misread bytes 0x80-0x9F); its
+    bytes are one character each, so a chunk decodes on its own."""
     handle, name = tempfile.mkstemp(prefix="kasko-", suffix=".csv")
     os.close(handle)
     target = Path(name)
-    try:
-        with (
-            path.open("r", encoding=encoding, errors="strict", newline="") as source,
-            target.open("w", encoding="utf-8", newline="") as sink,
-        ):
-            while chunk := source.read(CHUNK):
-                sink.write(chunk)
-    except UnicodeDecodeError as error:
-        target.unlink(missing_ok=True)
-        raise FileRefused(
-            f"neither UTF-8 nor Windows-1252 (byte {error.start} cannot be decoded)"
-        ) from error
-    return target
+    texts = [bytearray() for _ in broken]
+    position = index = 0
+    carried = b""
+    with path.open("rb") as source, target.open("wb") as sink:
+        while chunk := source.read(CHUNK):
+            chunk_end, at, kept = position + len(chunk), position, []
+            while index < len(broken) and broken[index].start < chunk_end:
+                line = broken[index]
+                start, end = max(line.start, at), min(line.end, chunk_end)
+                kept.append(chunk[at - position:start - position])
+                texts[index] += chunk[start - position:end - position]
+                at = end
+                if line.end > chunk_end:
+                    break
+                index += 1
+            kept.append(chunk[at - position:])
+            data, carried = carried + b"".join(kept), b""
+            if one_line_end:
+                if data.endswith(b"\r"):  # maybe the first half of a CRLF: wait for the next
+                    data, carried = data[:-1], b"\r"
+                data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+            sink.write(data.decode("cp1252").encode("utf-8") if encoding == "cp1252" else data)
+            position = chunk_end
+        sink.write(b"\n" if carried else b"")
+    text_encoding = "cp1252" if encoding == "cp1252" else "utf-8"
+    rejected = [
+        RejectedLine(line.line, text.decode(text_encoding, errors="replace"), line.message)
+        for line, text in zip(broken, texts, strict=True)
+    ]
+    return target, rejected
 
 
 def _open_csv(path: Path) -> Opened:
@@ -351,17 +521,16 @@ def _open_csv(path: Path) -> Opened:
     delimiter = ";" if header_text.count(";") >= header_text.count(",") else ","
     headers = next(csv.reader(io.StringIO(header_text), delimiter=delimiter))
     headers[0] = headers[0].lstrip("\ufeff")
-    if scan.quotes % 2:
-        # A quote that may never close would have the CSV reader take the rest of the file
-        # for one cell: find out first, line by line, and refuse rather than read on.
-        _record_starts(path, scan.encoding, delimiter)
+    broken = _broken_lines(path, delimiter) if scan.quotes else []
     # DuckDB reads UTF-8 and Latin-1: a Windows-1252 file with none of the bytes where the
-    # two differ is read as Latin-1 as it is, one with them from a UTF-8 copy
-    readable = path
-    if scan.encoding == "cp1252" and scan.c1_bytes:
-        readable = _transcode_to_utf8(path, scan.encoding)
+    # two differ is read as Latin-1 as it is, one with them from a UTF-8 copy; so is a file
+    # with broken lines (from a copy without them) or with mixed line ends (DuckDB's reader
+    # takes one kind of line end per file)
+    readable, rejected = path, []
+    if broken or scan.mixed_line_ends or (scan.encoding == "cp1252" and scan.c1_bytes):
+        readable, rejected = _readable_copy(path, scan.encoding, broken, scan.mixed_line_ends)
     return Opened(path, "csv", scan.digest, headers, encoding=scan.encoding,
-                  delimiter=delimiter, scan=scan, readable=readable)
+                  delimiter=delimiter, scan=scan, readable=readable, broken=rejected)
 
 
 def read_csv_into(
@@ -394,6 +563,7 @@ def read_csv_into(
         if truncated is not None:
             rejected.append(truncated)
             row_count -= 1
+    rejected = sorted(rejected + opened.broken, key=lambda r: r.line)
     return RawFile(
         path=path,
         file_format="csv",
