@@ -144,7 +144,7 @@ class _Scan:
     digest: str
     encoding: str  # utf-8, utf-8-sig or cp1252
     size: int
-    lines: int  # physical lines, a last line without a line break included
+    lines: int  # physical lines (LF, CR and CRLF end one), a last one without a break included
     last_line_start: int  # offset of the last line when no line break ends the file, else size
     quotes: int  # double quotes: an odd count means a quoted cell may never be closed
     # a byte 0x80-0x9F in a file that is not UTF-8: the only bytes whose Windows-1252
@@ -327,7 +327,8 @@ def _scan_csv(path: Path) -> _Scan:
     else:
         encoding = "cp1252"
     return _Scan(
-        digest.hexdigest(), encoding, size, newlines + (last != b"\n"), line_start, quotes,
+        digest.hexdigest(), encoding, size,
+        newlines + carriage_returns - crlf + (last not in (b"\n", b"\r")), line_start, quotes,
         c1_bytes, sum(n > 0 for n in (crlf, newlines - crlf, carriage_returns - crlf)) > 1,
     )
 
@@ -353,17 +354,22 @@ class _Broken:
     message: str
 
 
-def _open_quote_pattern(delimiter: str) -> re.Pattern[bytes]:
-    """A line break, then a line (up to the next break) whose last cell opens a quote that
-    the line does not close, read the way DuckDB and Python's csv read it: a quote opens a
-    cell only as its first character, `""` inside one is a quote, and a quote inside an
-    unquoted cell is text. The opening quote is group 1. Possessive and atomic parts keep
-    each line to one linear pass."""
+def _broken_line_pattern(delimiter: str) -> re.Pattern[bytes]:
+    """A line break, then a line (up to the next break) whose quotes break it, read the way
+    DuckDB and Python's csv read quotes (one opens a cell only as its first character, `""`
+    inside a quoted cell is a quote, a quote inside an unquoted cell is text): a cell that
+    opens a quote the line does not close (the opening quote is group 1), or a quoted cell
+    followed by text before the next delimiter. Possessive and atomic parts keep each line
+    to one linear pass."""
     sep = re.escape(delimiter.encode())
-    other = rb"[^" + sep + rb"\r\n]*+"
     quoted = rb'"(?:[^"\r\n]|"")*+"'
-    cell = rb"(?>" + quoted + other + rb'|[^"' + sep + rb"\r\n]" + other + rb"|)"
-    return re.compile(rb"[\r\n](?:" + cell + sep + rb')*+(")(?:[^"\r\n]|"")*+(?=[\r\n]|\Z)')
+    cell = (rb"(?>" + quoted + rb"(?=" + sep + rb"|[\r\n]|\Z)|[^\"" + sep + rb"\r\n][^" + sep
+            + rb"\r\n]*+|)")
+    return re.compile(
+        rb"[\r\n](?:" + cell + sep + rb")*+"
+        rb'(?:(")(?:[^"\r\n]|"")*+|' + quoted + rb"[^" + sep + rb"\r\n][^\r\n]*+)"
+        rb"(?=[\r\n]|\Z)"
+    )
 
 
 # the rest of a quoted cell: text, line breaks and doubled quotes up to the quote closing it
@@ -398,13 +404,14 @@ _NEVER, _TOO_LONG = -1, -2
 
 
 def _broken_lines(path: Path, delimiter: str) -> list[_Broken]:
-    """Every line that opens a quoted cell it does not close, and every line where such a
-    cell's quote would close, each with its reason (in line order).
+    """Every line that opens a quoted cell it does not close, every line where such a cell's
+    quote would close, and every line with text after a quoted cell, each with its reason
+    (in line order): DuckDB's reader is handed none of them.
 
     One pass over the file: a chunk searches the lines whose text ends in it; its last line
     goes on with the next chunk (the scan refused lines longer than MAX_LINE_BYTES).
     """
-    pattern = _open_quote_pattern(delimiter)
+    pattern = _broken_line_pattern(delimiter)
     broken: dict[int, _Broken] = {}
     pending = b"\n"  # a line is searched from the break before it: line 1 gets one
     offset = -1  # the file offset of pending[0]
@@ -420,6 +427,12 @@ def _broken_lines(path: Path, delimiter: str) -> list[_Broken]:
             for found in pattern.finditer(data, 0, cut):
                 line += _breaks(data, counted, found.start() + 1)
                 counted = found.start() + 1
+                if found.start(1) < 0:
+                    if line == 1:
+                        raise FileRefused(f"the header {_TEXT_AFTER_QUOTE}: not an export", line=1)
+                    broken[line] = _Broken(line, offset + found.start() + 1, offset + found.end(),
+                                           f"malformed_row: {_TEXT_AFTER_QUOTE}")
+                    continue
                 if line == 1:
                     raise FileRefused(
                         "the header opens a quoted cell it does not close: not an export",
@@ -454,6 +467,9 @@ def _broken_lines(path: Path, delimiter: str) -> list[_Broken]:
             lines_before += _breaks(data, 0, cut)
             pending, offset = data[cut:], offset + cut
     return sorted(broken.values(), key=lambda b: b.line)
+
+
+_TEXT_AFTER_QUOTE = "has text after a quoted cell, before the next delimiter"
 
 
 def _quote_reason(what: str) -> str:
@@ -497,11 +513,15 @@ def _readable_copy(
                     break
                 index += 1
             kept.append(chunk[at - position:])
-            data, carried = carried + b"".join(kept), b""
             if one_line_end:
-                if data.endswith(b"\r"):  # maybe the first half of a CRLF: wait for the next
-                    data, carried = data[:-1], b"\r"
-                data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+                # a CR ending the chunk may be the first half of a CRLF: it goes with the
+                # next; pieces are rewritten one by one (a CR before a line taken out and
+                # an LF after it are two line breaks, not one CRLF)
+                kept[0], carried = carried + kept[0], b""
+                if kept[-1].endswith(b"\r"):
+                    kept[-1], carried = kept[-1][:-1], b"\r"
+                kept = [piece.replace(b"\r\n", b"\n").replace(b"\r", b"\n") for piece in kept]
+            data = b"".join(kept)
             sink.write(data.decode("cp1252").encode("utf-8") if encoding == "cp1252" else data)
             position = chunk_end
         sink.write(b"\n" if carried else b"")
