@@ -18,6 +18,7 @@ import re
 import tempfile
 import time as clock
 import zipfile
+from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -37,6 +38,16 @@ MAX_LINE_BYTES = 1024 * 1024
 MAX_XLSX_CELLS = 20_000_000
 # An XLSX part (sheet or shared strings) whose XML is larger than this is refused unread.
 MAX_XLSX_PART_BYTES = 512 * 1024 * 1024
+# A part larger than this that expands more than MAX_XLSX_EXPANSION times its compressed
+# size is refused unread: spreadsheet XML compresses 5 to 30 times, a bomb a thousand.
+XLSX_EXPANSION_FLOOR = 16 * 1024 * 1024
+MAX_XLSX_EXPANSION = 100
+# Excel holds at most 32,767 characters in a cell: a shared string's XML longer than this
+# (every character an entity such as &quot;, and rich-text runs) is not a cell's.
+MAX_SHARED_STRING_XML = 8 * 32_767
+# The XML of the shared strings the sheet's cells use, summed over its cells (a string used
+# by many cells is held once per cell when read): above this the sheet is refused.
+MAX_XLSX_TEXT_BYTES = 256 * 1024 * 1024
 # A file modified this recently may change again within its timestamp's granularity.
 RECENT_WRITE_NS = 2_000_000_000
 
@@ -844,23 +855,71 @@ def _check_xlsx_size(path: Path) -> None:
         parts = [first] if first in names else [
             n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")
         ]
-        for name in [*parts, "xl/sharedStrings.xml"]:
-            if name in names and archive.getinfo(name).file_size > MAX_XLSX_PART_BYTES:
+        for name in [*parts, _SHARED_STRINGS]:
+            if name not in names:
+                continue
+            info = archive.getinfo(name)
+            if info.file_size > MAX_XLSX_PART_BYTES:
                 raise FileRefused(
-                    f"{name} holds {archive.getinfo(name).file_size:,} bytes of XML:"
+                    f"{name} holds {info.file_size:,} bytes of XML:"
                     " too large for an XLSX export, send it as CSV"
                 )
+            if (info.file_size > XLSX_EXPANSION_FLOOR
+                    and info.file_size > MAX_XLSX_EXPANSION * max(info.compress_size, 1)):
+                raise FileRefused(
+                    f"{name} expands from {info.compress_size:,} to {info.file_size:,} bytes"
+                    f" ({info.file_size // max(info.compress_size, 1):,} times): not a"
+                    " spreadsheet export"
+                )
+        shared = _shared_string_sizes(archive) if _SHARED_STRINGS in names else array("q")
         for name in parts:
-            rows, columns = _sheet_extent(archive, name)
+            rows, columns, text = _sheet_extent(archive, name, shared)
             if rows * max(columns, 1) > MAX_XLSX_CELLS:
                 raise FileRefused(
                     f"the first sheet spans {rows:,} rows x {columns:,} columns:"
                     " too large for an XLSX export, send it as CSV"
                 )
+            if text > MAX_XLSX_TEXT_BYTES:
+                raise FileRefused(
+                    f"the first sheet's cells hold {text:,} bytes of shared text (over"
+                    f" {MAX_XLSX_TEXT_BYTES:,}): too large for an XLSX export, send it as CSV"
+                )
 
 
-def _sheet_extent(archive: zipfile.ZipFile, name: str) -> tuple[int, int]:
-    """An upper bound of the (rows, columns) of the grid a sheet's cells span."""
+_SHARED_STRINGS = "xl/sharedStrings.xml"
+# a shared string (`<si>...</si>`, or an empty `<si/>`), any namespace prefix
+_SHARED_ITEM = re.compile(rb"<(?:\w+:)?si\b(?:[^>]*/>|.*?</(?:\w+:)?si>)", re.DOTALL)
+# a cell whose value is the index of a shared string
+_SHARED_CELL = re.compile(
+    rb'<(?:\w+:)?c\b[^>]*?\bt="s"[^>]*>\s*<(?:\w+:)?v>\s*([0-9]{1,9})\s*</'
+)
+
+
+def _shared_string_sizes(archive: zipfile.ZipFile) -> array[int]:
+    """The size of each shared string's XML, streamed; refuses a string no cell can hold."""
+    sizes: array[int] = array("q")
+    tail = b""
+    with archive.open(_SHARED_STRINGS) as part:
+        while chunk := part.read(CHUNK):
+            xml, end = tail + chunk, 0
+            for item in _SHARED_ITEM.finditer(xml):
+                sizes.append(item.end() - item.start())
+                end = item.end()
+            tail = xml[end:]
+            if len(tail) > MAX_SHARED_STRING_XML or max(sizes, default=0) > MAX_SHARED_STRING_XML:
+                raise FileRefused(
+                    "a shared string is longer than the 32,767 characters an Excel cell"
+                    " holds: not a spreadsheet export"
+                )
+    return sizes
+
+
+def _sheet_extent(
+    archive: zipfile.ZipFile, name: str, shared: array[int]
+) -> tuple[int, int, int]:
+    """An upper bound of the (rows, columns) of the grid a sheet's cells span, and the XML
+    bytes of the shared strings its cells use (`shared`: each string's size)."""
+    text = 0
     max_row = max_column = 0
     rows_without_reference = 0
     widest = in_row = 0  # the most cells without a reference in one row; the current row's
@@ -870,13 +929,15 @@ def _sheet_extent(archive: zipfile.ZipFile, name: str) -> tuple[int, int]:
             if not tail and max_row == 0 and (declared := _DIMENSION.search(chunk, 0, 65536)):
                 letters, number = declared.groups()
                 if letters and _column_number(letters) * int(number) > MAX_XLSX_CELLS:
-                    return int(number), _column_number(letters)  # as declared: not read on
+                    return int(number), _column_number(letters), 0  # as declared: not read on
             xml, tail = tail + chunk, b""
             cut = xml.rfind(b"<")
             if cut >= 0 and xml.find(b">", cut) < 0:  # carry an unfinished tag over
                 if len(xml) - cut > 65536:
                     raise FileRefused("the first sheet's XML has a tag longer than 64 KB")
                 xml, tail = xml[:cut], xml[cut:]
+            indexes = [int(i) for i in _SHARED_CELL.findall(xml)]
+            text += sum(shared[i] for i in indexes if i < len(shared))
             row_numbers = _ROW_REFERENCE.findall(xml)
             max_row = max([max_row, *map(int, set(row_numbers))])
             row_elements = xml.count(b"<row ") + xml.count(b"<row>") + xml.count(b"<row/>")
@@ -896,7 +957,7 @@ def _sheet_extent(archive: zipfile.ZipFile, name: str) -> tuple[int, int]:
             for piece in pieces[1:]:
                 widest, in_row = max(widest, in_row), _cells_in(piece)
     widest = max(widest, in_row)
-    return max_row + rows_without_reference, max_column + widest
+    return max_row + rows_without_reference, max_column + widest, text
 
 
 def _open_xlsx(path: Path) -> Opened:
@@ -920,6 +981,8 @@ def _open_xlsx(path: Path) -> Opened:
         rows = sheet.to_python(skip_empty_area=False)
     except (CalamineError, ValueError, zipfile.BadZipFile) as error:
         raise FileRefused(f"cannot be read as XLSX: {error}") from error
+    except MemoryError as error:
+        raise FileRefused("does not fit in memory as XLSX: send it as CSV") from error
     if not rows or all(_cell_text(v) is None for v in rows[0]):
         raise FileRefused("the first sheet is empty: no header row", line=1)
     headers = [_cell_text(v) or "" for v in rows[0]]
@@ -956,6 +1019,8 @@ def read_xlsx_into(
             f" {select(opened.headers, source, True)}",
             params,
         )
+    except duckdb.OutOfMemoryException as error:
+        raise FileRefused("does not fit in memory as XLSX: send it as CSV") from error
     finally:
         con.unregister(source)
     return RawFile(
