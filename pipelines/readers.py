@@ -17,6 +17,7 @@ import os
 import re
 import tempfile
 import time as clock
+import unicodedata
 import zipfile
 from array import array
 from collections.abc import Callable, Iterator
@@ -48,6 +49,9 @@ MAX_SHARED_STRING_XML = 8 * 32_767
 # The XML of the shared strings the sheet's cells use, summed over its cells (a string used
 # by many cells is held once per cell when read): above this the sheet is refused.
 MAX_XLSX_TEXT_BYTES = 256 * 1024 * 1024
+# The widest export has 25 columns; extra columns are read and ignored up to this many.
+# (Each column costs the staging query an expression: 10,000 of them took minutes.)
+MAX_COLUMNS = 256
 # A file modified this recently may change again within its timestamp's granularity.
 RECENT_WRITE_NS = 2_000_000_000
 
@@ -552,6 +556,7 @@ def _open_csv(path: Path) -> Opened:
     delimiter = ";" if header_text.count(";") >= header_text.count(",") else ","
     headers = next(csv.reader(io.StringIO(header_text), delimiter=delimiter))
     headers[0] = headers[0].lstrip("\ufeff")
+    headers = _checked_headers(headers)
     broken = _broken_lines(path, delimiter) if scan.quotes else []
     # DuckDB reads UTF-8 and Latin-1: a Windows-1252 file with none of the bytes where the
     # two differ is read as Latin-1 as it is, one with them from a UTF-8 copy; so is a file
@@ -988,6 +993,7 @@ def _open_xlsx(path: Path) -> Opened:
     headers = [_cell_text(v) or "" for v in rows[0]]
     while headers and headers[-1] == "":
         headers.pop()
+    headers = _checked_headers(headers)
     width = len(headers)
     lines, cells = [], [[] for _ in range(width)]
     for offset, row in enumerate(rows[1:], start=2):
@@ -1043,6 +1049,17 @@ def drop_raw(con: duckdb.DuckDBPyConnection, table: str) -> None:
     """Drop what read_into left under `table`: a table, or a view over `<table>_cells`."""
     con.execute(f"drop {'view' if _is_view(con, table) else 'table'} if exists {table}")
     con.execute(f"drop table if exists {table}_cells")
+
+
+def _checked_headers(headers: list[str]) -> list[str]:
+    """The headers in NFC (an accent typed as a letter and a combining mark looks the same,
+    and is the same column), refusing a header wider than any export's."""
+    if len(headers) > MAX_COLUMNS:
+        raise FileRefused(
+            f"the header has {len(headers):,} columns; an export has at most {MAX_COLUMNS}",
+            line=1,
+        )
+    return [unicodedata.normalize("NFC", header) for header in headers]
 
 
 def open_export(path: Path) -> Opened:
