@@ -167,6 +167,7 @@ class _Scan:
     c1_bytes: bool = False
     # more than one of LF, CR and CRLF ends lines: DuckDB reads one kind of line end
     mixed_line_ends: bool = False
+    delimiters: dict[str, int] = field(default_factory=dict)  # each one's count in the file
 
 
 # The five bytes Windows-1252 does not define: a file holding one (and not UTF-8) is neither.
@@ -263,7 +264,7 @@ def _scan_csv(path: Path) -> _Scan:
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8 = True
-    size = newlines = line_start = quotes = carriage_returns = crlf = 0
+    size = newlines = line_start = quotes = carriage_returns = crlf = semicolons = commas = 0
     first = last = b""
     not_cp1252: int | None = None  # offset of the first byte Windows-1252 leaves undefined
     utf8_line: int | None = None  # the first line holding a multi-byte UTF-8 character
@@ -310,6 +311,8 @@ def _scan_csv(path: Path) -> _Scan:
                 crlf += chunk.count(b"\r\n")
             if b'"' in chunk:
                 quotes += chunk.count(b'"')
+            semicolons += chunk.count(b";")
+            commas += chunk.count(b",")
             if (last_break := _last_break(chunk)) >= 0:
                 line_start = base + last_break + 1
         if utf8:
@@ -345,6 +348,7 @@ def _scan_csv(path: Path) -> _Scan:
         digest.hexdigest(), encoding, size,
         newlines + carriage_returns - crlf + (last not in (b"\n", b"\r")), line_start, quotes,
         c1_bytes, sum(n > 0 for n in (crlf, newlines - crlf, carriage_returns - crlf)) > 1,
+        {";": semicolons, ",": commas},
     )
 
 
@@ -377,13 +381,28 @@ def _broken_line_pattern(delimiter: str) -> re.Pattern[bytes]:
     followed by text before the next delimiter. Possessive and atomic parts keep each line
     to one linear pass."""
     sep = re.escape(delimiter.encode())
-    quoted = rb'"(?:[^"\r\n]|"")*+"'
-    cell = (rb"(?>" + quoted + rb"(?=" + sep + rb"|[\r\n]|\Z)|[^\"" + sep + rb"\r\n][^" + sep
-            + rb"\r\n]*+|)")
     return re.compile(
-        rb"[\r\n](?:" + cell + sep + rb")*+"
-        rb'(?:(")(?:[^"\r\n]|"")*+|' + quoted + rb"[^" + sep + rb"\r\n][^\r\n]*+)"
+        rb"[\r\n](?:" + _cell_pattern(sep) + sep + rb")*+"
+        rb'(?:(")(?:[^"\r\n]|"")*+|' + _QUOTED + rb"[^" + sep + rb"\r\n][^\r\n]*+)"
         rb"(?=[\r\n]|\Z)"
+    )
+
+
+_QUOTED = rb'"(?:[^"\r\n]|"")*+"'
+
+
+def _cell_pattern(sep: bytes) -> bytes:
+    """A cell whose quotes are in order: quoted whole, or not starting with a quote."""
+    return (rb"(?>" + _QUOTED + rb"(?=" + sep + rb"|[\r\n]|\Z)|[^\"" + sep + rb"\r\n][^" + sep
+            + rb"\r\n]*+|)")
+
+
+def _wide_line_pattern(delimiter: str, width: int) -> re.Pattern[bytes]:
+    """A line break, then a line of more than `width` cells."""
+    sep = re.escape(delimiter.encode())
+    return re.compile(
+        rb"[\r\n](?:" + _cell_pattern(sep) + sep + rb"){" + str(width).encode() + rb"}"
+        rb"[^\r\n]*+(?=[\r\n]|\Z)"
     )
 
 
@@ -418,15 +437,18 @@ def _closing(data: bytes, quote: int, complete: bool) -> tuple[int, int, int] | 
 _NEVER, _TOO_LONG = -1, -2
 
 
-def _broken_lines(path: Path, delimiter: str) -> list[_Broken]:
+def _broken_lines(path: Path, delimiter: str, quotes: bool, width: int | None) -> list[_Broken]:
     """Every line that opens a quoted cell it does not close, every line where such a cell's
-    quote would close, and every line with text after a quoted cell, each with its reason
-    (in line order): DuckDB's reader is handed none of them.
+    quote would close, and every line with text after a quoted cell (`quotes`: the file has
+    some), and every line of more than `width` cells, each with its reason (in line order):
+    DuckDB's reader is handed none of them (it records an error per cell too many: a line
+    of 50,000 cells took it 14 s).
 
     One pass over the file: a chunk searches the lines whose text ends in it; its last line
     goes on with the next chunk (the scan refused lines longer than MAX_LINE_BYTES).
     """
-    pattern = _broken_line_pattern(delimiter)
+    pattern = _broken_line_pattern(delimiter) if quotes else None
+    wide = _wide_line_pattern(delimiter, width) if width is not None else None
     broken: dict[int, _Broken] = {}
     pending = b"\n"  # a line is searched from the break before it: line 1 gets one
     offset = -1  # the file offset of pending[0]
@@ -439,7 +461,7 @@ def _broken_lines(path: Path, delimiter: str) -> list[_Broken]:
             if chunk and data[cut] == 10 and cut > 0 and data[cut - 1] == 13:
                 cut -= 1  # a CRLF stays whole
             counted, line = 0, lines_before
-            for found in pattern.finditer(data, 0, cut):
+            for found in pattern.finditer(data, 0, cut) if pattern else ():
                 line += _breaks(data, counted, found.start() + 1)
                 counted = found.start() + 1
                 if found.start(1) < 0:
@@ -477,6 +499,14 @@ def _broken_lines(path: Path, delimiter: str) -> list[_Broken]:
                     f"malformed_row: closes a quoted cell opened on line {line}:"
                     " a cell cannot hold a line break",
                 ))
+            counted, line = 0, lines_before
+            for found in wide.finditer(data, 0, cut) if wide else ():
+                line += _breaks(data, counted, found.start() + 1)
+                counted = found.start() + 1
+                if line > 1:  # the header is as wide as it is
+                    broken.setdefault(line, _Broken(line, offset + found.start() + 1,
+                                                    offset + found.end(),
+                                                    "malformed_row: too many columns"))
             if not chunk:
                 break
             lines_before += _breaks(data, 0, cut)
@@ -557,7 +587,11 @@ def _open_csv(path: Path) -> Opened:
     headers = next(csv.reader(io.StringIO(header_text), delimiter=delimiter))
     headers[0] = headers[0].lstrip("\ufeff")
     headers = _checked_headers(headers)
-    broken = _broken_lines(path, delimiter) if scan.quotes else []
+    # a line with more cells than the header has more delimiters: only where the file has
+    # more than its lines would hold are lines counted one by one
+    wide = scan.delimiters[delimiter] > scan.lines * (len(headers) - 1)
+    broken = (_broken_lines(path, delimiter, scan.quotes > 0, len(headers) if wide else None)
+              if scan.quotes or wide else [])
     # DuckDB reads UTF-8 and Latin-1: a Windows-1252 file with none of the bytes where the
     # two differ is read as Latin-1 as it is, one with them from a UTF-8 copy; so is a file
     # with broken lines (from a copy without them) or with mixed line ends (DuckDB's reader
