@@ -10,34 +10,33 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import streamlit as st  # noqa: E402
 
-from dashboard import session  # noqa: E402
-from dashboard.components import sidebar_identity  # noqa: E402
-from dashboard.i18n import PAGE_TITLES  # noqa: E402
-
-PAGES_DIR = Path(__file__).resolve().parent / "pages"
+from dashboard import app_pages, session  # noqa: E402
+from dashboard.access.connections import STORE_UNAVAILABLE, store_available  # noqa: E402
+from dashboard.components import as_of_picker, hide_english_chrome, identity_bar  # noqa: E402
+from pipelines.appstate import StoreUnavailable  # noqa: E402
 
 st.set_page_config(page_title="Kasko Ops", page_icon="📱", layout="wide")
+hide_english_chrome()
 
-principal = session.current_principal()
-if principal is None:
-    pages = [st.Page(PAGES_DIR / "sign_in.py", title="Accedi", icon="🔑", url_path="accedi")]
-else:
-    pages = [
-        st.Page(PAGES_DIR / "monitoring.py", title=PAGE_TITLES["monitoring"], icon="📋",
-                url_path="monitoraggio", default=True),
-    ]
-    if principal.may_see_sla_aggregates:
-        pages.append(st.Page(PAGES_DIR / "sla.py", title=PAGE_TITLES["sla"], icon="⏱️",
-                             url_path="sla"))
-    if principal.may_see_lines:
-        pages.append(st.Page(PAGES_DIR / "enablement.py", title=PAGE_TITLES["enablement"],
-                             icon="📱", url_path="abilitazioni"))
-    if principal.may_see_portfolio:
-        pages.append(st.Page(PAGES_DIR / "portfolio.py", title=PAGE_TITLES["portfolio"],
-                             icon="💼", url_path="portafoglio"))
-    if principal.may_see_data_quality:
-        pages.append(st.Page(PAGES_DIR / "data_quality.py", title=PAGE_TITLES["data_quality"],
-                             icon="🧪", url_path="qualita-dati"))
-    sidebar_identity(principal)
 
-st.navigation(pages).run()
+@st.fragment(run_every=5)
+def _wait_for_the_store() -> None:
+    if store_available(session.warehouse()):
+        st.rerun()
+
+
+try:
+    principal = session.current_principal()
+    if principal is None:
+        page = st.navigation(app_pages.signed_out_pages(), position="hidden")
+        st.session_state[app_pages.REQUESTED_PATH_KEY] = (
+            "" if page.url_path == "accedi" else page.url_path)
+    else:
+        # the menu across the top: at 1280 pixels the tables get the whole width
+        page = st.navigation(app_pages.signed_in_pages(principal), position="top")
+        as_of_picker(identity_bar(principal))
+    page.run()
+except StoreUnavailable:
+    # PostgreSQL lost while serving: say so, and come back by itself once it answers.
+    st.error(STORE_UNAVAILABLE, icon="⚠️")
+    _wait_for_the_store()

@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.components import SLA_COLORS, style_figure
-from dashboard.i18n import MONTHS, SLA_STATE_LABELS, format_percent
+from dashboard.i18n import MONTHS, SLA_STATE_LABELS, count_label, format_percent
 
 TARGET_COLOR = "#6a1b9a"
 NEUTRAL_COLOR = "#90a4ae"
@@ -22,6 +22,22 @@ SERIES_COLORS = {
     "Punti assistenza": "#00838f",
     "Utenti": "#8d6e63",
 }
+SMALL_COUNT = 10  # up to this many, a count axis ticks every whole number
+
+
+def count_axis(largest: float) -> dict:
+    """A count axis: whole-number ticks only (never 0, 0, 1, 1), Italian grouping."""
+    if largest <= SMALL_COUNT:
+        return {"tickmode": "linear", "tick0": 0, "dtick": 1, "tickformat": "d",
+                "rangemode": "tozero"}
+    return {"tickformat": ",d", "rangemode": "tozero"}
+
+
+def claims_word(count: int) -> str:
+    """'1 pratica', '3 pratiche': the words a chart's label or tooltip uses for a count."""
+    return count_label(int(count), "pratica", "pratiche")
+
+
 GRAIN_TITLES = {"week": "Settimana di scadenza (dal lunedì)", "month": "Mese di scadenza"}
 
 
@@ -55,27 +71,39 @@ def compliance_trend(periods: pd.DataFrame, grain: str, target: float, title: st
     labels = [period_label(start, grain) for start in starts]
     compliance = rows["compliance"].astype(float)
     below = compliance < target
+    in_ratio = (rows["met"] + rows["breached"]).astype(int)
     figure = go.Figure(
         go.Scatter(
             x=labels,
             y=compliance,
-            mode="lines+markers",
+            mode="lines+markers+text",
             name="Conformità",
             line={"color": SLA_COLORS["on_track"], "width": 2},
             marker={
                 "size": 9,
                 "color": [SLA_COLORS["breached"] if low else SLA_COLORS["met"] for low in below],
             },
-            customdata=list(zip(rows["period_label"], rows["met"], rows["breached"], strict=True)),
+            # how many claims each point stands for: a 66% of 3 claims is not a 66% of 300
+            text=[str(count) for count in in_ratio],
+            textposition="bottom center",
+            textfont={"size": 10, "color": "#546e7a"},
+            cliponaxis=False,
+            customdata=list(zip(rows["period_label"], rows["met"], rows["breached"],
+                                [claims_word(count) for count in in_ratio], strict=True)),
             hovertemplate=(
-                "%{customdata[0]}<br>Conformità %{y:.1%}<br>"
+                "%{customdata[0]}<br>Conformità %{y:.1%} su %{customdata[3]}<br>"
                 "Rispettate %{customdata[1]:,d} · Violate %{customdata[2]:,d}<extra></extra>"
             ),
         )
     )
     _target_line(figure, target)
     low = min([*compliance.dropna().tolist(), target]) if len(compliance) else target
-    figure.update_yaxes(tickformat=".0%", range=[max(0.0, low - 0.05), 1.02])
+    # the axis ends at 100%: no share is above it (markers at 100% are drawn unclipped)
+    figure.update_yaxes(tickformat=".0%", range=[max(0.0, low - 0.08), 1.0])
+    figure.add_annotation(text="Sotto ogni punto: pratiche rispettate + violate",
+                          xref="paper", yref="paper", x=1, y=1.02, xanchor="right",
+                          yanchor="bottom", showarrow=False,
+                          font={"size": 10, "color": "#546e7a"})
     figure.update_xaxes(type="category")
     figure.update_layout(showlegend=False, height=360)
     return style_figure(figure, title, GRAIN_TITLES[grain], "Conformità SLA")
@@ -97,9 +125,10 @@ def compliance_by_value(breakdown: pd.DataFrame, target: float, dimension_label:
                           for value in compliance],
             text=[format_percent(value) for value in compliance],
             textposition="auto",
-            customdata=list(zip(rows["met"], rows["breached"], strict=True)),
+            customdata=list(zip(rows["met"], rows["breached"],
+                                [claims_word(count) for count in rows["in_ratio"]], strict=True)),
             hovertemplate=(
-                "%{y}<br>Conformità %{x:.1%}<br>"
+                "%{y}<br>Conformità %{x:.1%} su %{customdata[2]}<br>"
                 "Rispettate %{customdata[0]:,d} · Violate %{customdata[1]:,d}<extra></extra>"
             ),
         )
@@ -124,8 +153,9 @@ def days_taken_histogram(distribution: pd.DataFrame, limit: int) -> go.Figure:
             y=rows["claims"],
             name=SLA_STATE_LABELS[state],
             marker_color=SLA_COLORS[state],
+            customdata=[claims_word(count) for count in rows["claims"]],
             hovertemplate=(
-                "%{x} giorni lavorativi<br>%{y:,d} pratiche " + SLA_STATE_LABELS[state].lower()
+                "%{x} giorni lavorativi<br>%{customdata} " + SLA_STATE_LABELS[state].lower()
                 + "<extra></extra>"
             ),
         )
@@ -135,7 +165,8 @@ def days_taken_histogram(distribution: pd.DataFrame, limit: int) -> go.Figure:
         annotation_font_color=TARGET_COLOR,
     )
     figure.update_xaxes(dtick=1)
-    figure.update_yaxes(tickformat=",d")
+    largest = distribution.groupby("business_days_taken")["claims"].sum().max()
+    figure.update_yaxes(**count_axis(0 if pd.isna(largest) else largest))
     figure.update_layout(barmode="stack", height=360,
                          legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right",
                                  "yanchor": "bottom", "traceorder": "normal"})
@@ -157,7 +188,7 @@ def horizontal_counts(frame: pd.DataFrame, label: str, value: str, colour: str |
             hovertemplate="%{y}<br>%{x:,d} righe<extra>" + (name or "") + "</extra>",
         )
     figure.update_yaxes(categoryorder="array", categoryarray=order, automargin=True)
-    figure.update_xaxes(tickformat=",d")
+    figure.update_xaxes(**count_axis(frame.groupby(label)[value].sum().max()))
     figure.update_layout(barmode="stack", showlegend=bool(colour),
                          height=max(280, 80 + 32 * len(order)),
                          legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right",

@@ -13,9 +13,9 @@ from dashboard.components import DATETIME_FORMAT
 from dashboard.i18n import (
     COLUMN_LABELS,
     DOCUMENT_LABELS,
-    FLAG_LABELS,
     SLA_STATE_BADGES,
     count_label,
+    flag_text,
     format_number,
 )
 
@@ -138,10 +138,9 @@ def _history(versions: pd.DataFrame) -> None:
 
 
 def show_claim_detail(detail: ClaimDetail) -> None:
-    """The claim's panel under the list: header, figures, three cards, flags and history."""
+    """The claim in a dialog's body: header, figures, four cards, flags and history."""
     claim = detail.claim
-    with st.container(border=True):
-        st.subheader(f"Pratica {claim['request_number']}", anchor=False)
+    with st.container(border=False):
         st.caption(" · ".join(part for part in (
             claim.get("company_name"), claim.get("request_type"),
             f"aperta il {_moment(claim.get('opened_at'))}",
@@ -157,10 +156,8 @@ def show_claim_detail(detail: ClaimDetail) -> None:
         if claim.get("rejection_reason"):
             st.warning(f"Esito negativo: {claim['rejection_reason']}", icon="⛔")
         for flag in detail.flags.itertuples():
-            text = FLAG_LABELS.get(flag.flag, flag.flag)
-            if pd.notna(flag.detail) and flag.detail:
-                text += f": {flag.detail}"
-            st.warning(text, icon="⚠️")
+            st.warning(flag_text(flag.flag, flag.detail if pd.notna(flag.detail) else None),
+                       icon="⚠️")
         cards = st.columns(4)
         for card, title, body in zip(cards, (
             "Documentazione", "Dispositivo", "Consegna", "Sostitutivo"

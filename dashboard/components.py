@@ -14,32 +14,47 @@ from dashboard import session
 from dashboard.access.connections import data_version
 from dashboard.access.downloads import to_csv_bytes, to_xlsx_bytes
 from dashboard.access.principal import Principal
+from dashboard.forms import sign_out_form
 from dashboard.i18n import SLA_STATE_BADGES, format_number
-from pipelines.calendar import today
+from pipelines.vocabulary import SLA_STATE_COLOURS
+from pipelines.warehouse.calendar import today
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 DATE_FORMAT = "DD/MM/YYYY"
 DATETIME_FORMAT = "DD/MM/YYYY HH:mm"
-SLA_COLORS = {
-    "met": "#2e7d32",
-    "breached": "#c62828",
-    "at_risk": "#ef6c00",
-    "on_track": "#1565c0",
-    "pending_documentation": "#9e9e9e",
-    "excluded": "#616161",
-}
+SLA_COLORS = SLA_STATE_COLOURS
 
 
-def sidebar_identity(principal: Principal) -> None:
-    with st.sidebar:
-        st.markdown(f"**{principal.full_name or principal.login}**  \n{principal.profile}")
-        if principal.customer_code:
-            st.caption(f"Cliente {principal.customer_code}")
-        if st.button("Esci", icon="🚪", key="sign_out"):
-            session.end()
-            st.rerun()
+def identity_bar(principal: Principal) -> Any:
+    """Who is signed in and the sign-out button, above every page; returns the slot where
+    app.py draws the as-of date."""
+    date_slot, who, sign_out = st.columns([1, 3, 0.6], vertical_alignment="bottom")
+    customer = f" · cliente {principal.customer_code}" if principal.customer_code else ""
+    who.markdown(f"**{principal.full_name or principal.login}** · {principal.profile}{customer}")
+    with sign_out:
+        # a form posting to /api/esci: only the server can clear the HttpOnly cookie
+        st.html(sign_out_form())
+    return date_slot
+
+
+# Streamlit's own English chrome that configuration cannot translate: the tables'
+# toolbar ("Download as CSV", "Search", "Fullscreen"; the pages' own Italian download
+# buttons and filters do these jobs) and the "Page not found" box (app_pages lists every
+# address, so it should never show; hidden in case).
+_HIDDEN_CHROME = """
+<style>
+[data-testid="stElementToolbar"] { display: none !important; }
+[data-testid="stPageNotFound"] { display: none !important; }
+/* narrower side margins: the claims list's ten main columns fit at 1280 pixels */
+[data-testid="stMainBlockContainer"] { padding-left: 2rem; padding-right: 2rem; }
+</style>
+"""
+
+
+def hide_english_chrome() -> None:
+    st.html(_HIDDEN_CHROME)
 
 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=500)
@@ -63,12 +78,25 @@ def scoped(function: Callable[..., R], principal: Principal, *args: Any, **kwarg
     )
 
 
-def as_of_picker(key: str = "as_of") -> date:
-    """The date the figures are computed for: today in Europe/Rome unless chosen."""
-    return st.sidebar.date_input(
-        "Situazione al", value=today(), format="DD/MM/YYYY", key=key,
-        help="Le cifre SLA sono calcolate a questa data.",
+AS_OF_KEY = "al"  # also the address's parameter: ?al=2025-11-30
+
+
+def as_of_picker(slot: Any) -> date:
+    """The date the figures are computed for: today in Europe/Rome unless chosen.
+
+    Drawn once by app.py on every run, whichever page is open, so the date chosen on one
+    page holds on every other for the whole session, and the address carries it.
+    """
+    return slot.date_input(
+        "Situazione al", value=today(), format="DD/MM/YYYY", key=AS_OF_KEY,
+        bind="query-params", help="Le cifre SLA di ogni pagina sono calcolate a questa data.",
     )
+
+
+def as_of_date() -> date:
+    """The session's as-of date (as_of_picker's)."""
+    chosen = st.session_state.get(AS_OF_KEY)
+    return chosen if isinstance(chosen, date) else today()
 
 
 def sla_badges(states: pd.Series) -> pd.Series:
@@ -80,7 +108,7 @@ def download_buttons(frame: pd.DataFrame, file_stem: str, key: str) -> None:
     left, right = st.columns(2)
     left.download_button(
         "Scarica CSV", to_csv_bytes(frame), file_name=f"{file_stem}.csv", mime="text/csv",
-        icon="⬇️", key=f"{key}_csv", width="stretch",
+        icon="⬇️", key=f"{key}_csv", width="stretch", help=CSV_HELP,
     )
     right.download_button(
         "Scarica Excel", to_xlsx_bytes(frame), file_name=f"{file_stem}.xlsx",
@@ -114,15 +142,26 @@ def forget_scoped_results() -> None:
     _cached.clear()
 
 
-def deferred_download_buttons(frame: pd.DataFrame, file_stem: str, key: str) -> None:
-    """download_buttons, the files made only when clicked (an XLSX of 1,000 rows takes ~1 s)."""
+CSV_HELP = ("CSV per Excel in italiano: campi separati da «;», decimali con la virgola, "
+            "date gg/mm/aaaa.")
+
+
+def deferred_download_buttons(frame: pd.DataFrame | Callable[[], pd.DataFrame],
+                              file_stem: str, key: str) -> None:
+    """download_buttons, the files made only when clicked (an XLSX of 1,000 rows takes ~1 s).
+
+    `frame` may be a function that reads the rows then: a download of every matching row
+    costs nothing until someone asks for it.
+    """
+    rows = frame if callable(frame) else (lambda: frame)
     left, right = st.columns(2)
     left.download_button(
-        "Scarica CSV", lambda: to_csv_bytes(frame), file_name=f"{file_stem}.csv",
+        "Scarica CSV", lambda: to_csv_bytes(rows()), file_name=f"{file_stem}.csv",
         mime="text/csv", icon="⬇️", key=f"{key}_csv", width="stretch", on_click="ignore",
+        help=CSV_HELP,
     )
     right.download_button(
-        "Scarica Excel", lambda: to_xlsx_bytes(frame), file_name=f"{file_stem}.xlsx",
+        "Scarica Excel", lambda: to_xlsx_bytes(rows()), file_name=f"{file_stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon="⬇️", key=f"{key}_xlsx", width="stretch", on_click="ignore",
     )

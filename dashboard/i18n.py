@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 SLA_STATE_LABELS = {
     "breached": "Violato",
     "at_risk": "A rischio",
@@ -28,6 +30,35 @@ FLAG_LABELS = {
     "unknown_customer": "Cliente non presente in anagrafica",
     "line_without_device": "Linea senza dispositivo",
 }
+
+# The warehouse writes a flag's detail in English (core.claim_flags); the claim's
+# detail shows it in Italian, and leaves out any detail it cannot read.
+_FLAG_DETAILS = {
+    "imei_not_in_inventory": (re.compile(r"IMEI (\S+) is not in the device inventory"),
+                              "IMEI {0} non presente nell'inventario"),
+    "protection_not_active": (re.compile(r"opened (\S+) while protection was (.*)"),
+                              "aperta il {0} con protezione {1}"),
+    "several_open_claims": (re.compile(r"(\d+) open claims for IMEI (\S+)"),
+                            "{0} pratiche aperte per l'IMEI {1}"),
+    "customer_differs_from_inventory": (
+        re.compile(r"claim customer (\S+), device customer (\S+)"),
+        "cliente della pratica {0}, cliente del dispositivo {1}"),
+    "unknown_customer": (re.compile(r"customer (\S+) is not in the customer export"),
+                         "cliente {0} non presente nell'anagrafica clienti"),
+}
+
+
+def flag_text(flag: str, detail: str | None) -> str:
+    """A flag in Italian with its detail: 'Più pratiche aperte per lo stesso IMEI: 2
+    pratiche aperte per l'IMEI 35…'."""
+    label = FLAG_LABELS.get(flag, "Segnalazione")
+    pattern, template = _FLAG_DETAILS.get(flag, (None, ""))
+    found = pattern.fullmatch(detail.strip()) if pattern is not None and detail else None
+    if not found:
+        return label
+    parts = ("sconosciuto" if part == "unknown" else part for part in found.groups())
+    return f"{label}: {template.format(*parts)}"
+
 
 REASON_LABELS = {
     "missing": "Valore obbligatorio mancante",

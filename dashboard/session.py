@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import streamlit as st
 
-from dashboard.access.auth import principal_for_oidc_user, session_expired
+from dashboard import session_cookie
+from dashboard.access.auth import principal_for_login, principal_for_oidc_user, session_expired
 from dashboard.access.connections import warehouse_or_default
 from dashboard.access.principal import Principal
-from pipelines import accounts
+from pipelines.appstate import accounts
 
 PRINCIPAL_KEY = "principal"
 SIGNED_IN_AT_KEY = "signed_in_at"
@@ -22,10 +24,13 @@ def warehouse() -> Path:
     return warehouse_or_default(None)
 
 
-def start(principal: Principal) -> None:
+COOKIE_SPENT_KEY = "session_cookie_spent"  # this tab's session ended: the cookie is not reused
+
+
+def start(principal: Principal, signed_in_at: datetime | None = None) -> None:
     now = accounts.local_now()
     st.session_state[PRINCIPAL_KEY] = principal
-    st.session_state[SIGNED_IN_AT_KEY] = now
+    st.session_state[SIGNED_IN_AT_KEY] = signed_in_at or now
     st.session_state[LAST_ACTIVITY_KEY] = now
 
 
@@ -41,6 +46,8 @@ def current_principal() -> Principal | None:
         principal = _single_sign_on_principal()
         if principal is not None:
             start(principal)
+        else:
+            principal = _cookie_principal()
         return principal
     now = accounts.local_now()
     signed_in_at: datetime = st.session_state.get(SIGNED_IN_AT_KEY, now)
@@ -48,6 +55,7 @@ def current_principal() -> Principal | None:
     if session_expired(signed_in_at, now, last_activity_at=last_activity):
         end()
         st.session_state["session_expired"] = True
+        st.session_state[COOKIE_SPENT_KEY] = True
         return None
     st.session_state[LAST_ACTIVITY_KEY] = now
     return principal
@@ -72,3 +80,36 @@ def _single_sign_on_principal() -> Principal | None:
         return principal_for_oidc_user(warehouse(), user.to_dict())
     except Exception:  # no [auth] section in secrets.toml: local accounts only
         return None
+
+
+def _cookie_principal() -> Principal | None:
+    """The person the signed session cookie names (a refresh keeps the session)."""
+    if st.session_state.get(COOKIE_SPENT_KEY):
+        return None
+    try:
+        value = st.context.cookies.get(session_cookie.COOKIE_NAME)
+    except Exception:  # no browser behind this run (a script run without a server)
+        return None
+    found = principal_from_cookie(warehouse(), value)
+    if found is None:
+        return None
+    principal, issued_at = found
+    age = timedelta(seconds=max(0.0, time.time() - issued_at))
+    start(principal, signed_in_at=accounts.local_now() - age)
+    return principal
+
+
+def principal_from_cookie(path: Path, value: str | None,
+                          now: float | None = None) -> tuple[Principal, int] | None:
+    """(principal, issue time) of a valid session cookie: well signed, unexpired, and
+    issued under the account's current password (a changed password ends the session)."""
+    claim = session_cookie.read(session_cookie.signing_key(path), value, now)
+    if claim is None:
+        return None
+    facts = accounts.sign_in_facts(path, claim.login,
+                                   since=accounts.local_now())
+    if facts.password_hash is None or session_cookie.password_fingerprint(
+            facts.password_hash) != claim.password_fingerprint:
+        return None
+    principal = principal_for_login(path, claim.login)
+    return None if principal is None else (principal, claim.issued_at)

@@ -12,28 +12,36 @@ from dashboard.i18n import (
     CHANGE_SOURCE_LABELS,
     COLUMN_LABELS,
     ENABLED_LABELS,
+    REQUEST_TYPE_LABELS,
     SLA_STATE_LABELS,
 )
 
 ColumnConfig = dict[str, Any]
 
+# What the monitoring list needs is in the first ten columns, which fit 1280 pixels;
+# the rest follow off to the right (and are all in the detail and the downloads).
 CLAIM_COLUMNS = (
     "request_number",
     "sla_badge",
     "status",
     "due_date",
     "business_days_remaining",
-    "business_days_late",
     "company_name",
     "request_type",
-    "nmu",
     "imei",
     "device",
     "channel",
+    "nmu",
+    "business_days_late",
     "delivery_mode",
     "opened_date",
     "available_date",
 )
+CLAIM_COLUMN_WIDTHS = {
+    "request_number": 122, "sla_badge": 158, "status": 160, "due_date": 98,
+    "business_days_remaining": 62, "company_name": 150, "request_type": 128, "imei": 126,
+    "device": 122, "channel": 96,
+}
 CLAIM_EXPORT_COLUMNS = (
     "request_number",
     "sla_label",
@@ -106,6 +114,9 @@ def claims_table(claims: pd.DataFrame) -> pd.DataFrame:
         device=_device(claims["device_brand"], claims["device_model"]),
         # a claim may name a customer missing from the registry: show its code
         company_name=claims["company_name"].fillna(claims["customer_code"]),
+        # the short word ("Guasto"), so that the column stays narrow
+        request_type=claims["request_type_code"].map(REQUEST_TYPE_LABELS).fillna(
+            claims["request_type"]),
     )
     return shown[list(CLAIM_COLUMNS)]
 
@@ -119,10 +130,11 @@ def claims_columns(show_customer: bool) -> ColumnConfig:
         "sla_badge": text(COLUMN_LABELS["sla_badge"],
                           help="Stato rispetto ai 5 giorni lavorativi, alla data «Situazione al»"),
         "status": text(COLUMN_LABELS["status"]),
-        "due_date": day(COLUMN_LABELS["due_date"], format=DATE_FORMAT,
+        "due_date": day("Consegna entro", format=DATE_FORMAT,
                         help="5° giorno lavorativo dalla ricezione della documentazione completa"),
-        "business_days_remaining": days(COLUMN_LABELS["business_days_remaining"], format="%d",
-                                        help="Giorni lavorativi fino alla consegna prevista"),
+        "business_days_remaining": days("Gg rim.", format="%d",
+                                        help="Giorni lavorativi rimanenti fino alla consegna "
+                                        "prevista"),
         "business_days_late": days(COLUMN_LABELS["business_days_late"], format="%d",
                                    help="Giorni lavorativi oltre la consegna prevista"),
         "request_type": text(COLUMN_LABELS["request_type"]),
@@ -135,6 +147,8 @@ def claims_columns(show_customer: bool) -> ColumnConfig:
         "opened_date": day(COLUMN_LABELS["opened_date"], format=DATE_FORMAT),
         "available_date": day(COLUMN_LABELS["available_date"], format=DATE_FORMAT),
     }
+    for name, width in CLAIM_COLUMN_WIDTHS.items():
+        config[name]["width"] = width
     if not show_customer:
         config["company_name"] = None
     return config
@@ -154,14 +168,16 @@ def claims_export(claims: pd.DataFrame) -> pd.DataFrame:
 
 
 def lines_table(lines: pd.DataFrame) -> pd.DataFrame:
-    shown = lines.assign(device=_device(lines["brand"], lines["model"]))
+    """The lines as shown: enablement in words, so that the only checkbox is the selection."""
+    shown = lines.assign(device=_device(lines["brand"], lines["model"]),
+                         enabled=lines["enabled"].map(_enabled_label))
     return shown[list(LINE_COLUMNS)]
 
 
 def lines_columns() -> ColumnConfig:
     text = st.column_config.TextColumn
     return {
-        "enabled": st.column_config.CheckboxColumn(COLUMN_LABELS["enabled"]),
+        "enabled": text(COLUMN_LABELS["enabled"]),
         "nmu": text(COLUMN_LABELS["nmu"], pinned=True),
         "assignee": text(COLUMN_LABELS["assignee"]),
         "assignee_email": text(COLUMN_LABELS["assignee_email"]),

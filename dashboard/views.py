@@ -11,6 +11,7 @@ import streamlit as st
 from dashboard.access.data import ClaimFilters, DataQuality, list_claims
 from dashboard.access.principal import Principal
 from dashboard.components import DATE_FORMAT, DATETIME_FORMAT, scoped
+from dashboard.display import italian_table, number_columns
 from dashboard.i18n import (
     FLAG_ENTITY_LABELS,
     FLAG_LABELS,
@@ -18,6 +19,7 @@ from dashboard.i18n import (
     NOT_GIVEN,
     NOT_GIVEN_BY_DIMENSION,
     REASON_LABELS,
+    count_label,
     format_number,
     format_percent,
     reason_label,
@@ -99,7 +101,7 @@ def sla_tiles(summary: pd.DataFrame, target: float, period_words: str = "nel per
     first = st.columns(4, border=True)
     first[0].metric(
         "Conformità SLA", format_percent(compliance), delta=compliance_delta(compliance, target),
-        delta_description=f"sull'obiettivo del {format_percent(target, 0)}",
+        delta_description=f"obiettivo {format_percent(target, 0)}",
         help="Rispettate / (rispettate + violate), per data di scadenza SLA.",
     )
     first[1].metric("Rispettate", _count(row["met"]),
@@ -115,16 +117,18 @@ def sla_tiles(summary: pd.DataFrame, target: float, period_words: str = "nel per
                      "(non accolte, KO tecnico, annullate).")
     second[1].metric("In attesa documenti", _count(row["pending_documentation"]),
                      help="Documentazione incompleta: l'SLA non è ancora partito.")
-    second[2].metric("Mediana giorni lavorativi impiegati",
+    second[2].metric("Mediana gg lav. impiegati",
                      _days(row["median_business_days_taken"]),
                      help="Dall'inizio SLA alla disponibilità del sostitutivo "
                      "(pratiche rispettate e violate).")
-    second[3].metric("Mediana attesa documenti", _days(row["median_documentation_wait_days"]),
-                     help="Giorni lavorativi dall'apertura alla documentazione completa.")
+    second[3].metric("Mediana attesa doc.", _days(row["median_documentation_wait_days"]),
+                     help="Mediana dei giorni lavorativi dall'apertura alla documentazione "
+                     "completa.")
     st.caption(
-        f"{_count(row['claims'])} pratiche {period_words}: {_count(row['on_track'])} in tempo, "
-        f"{_count(row['excluded'])} escluse. SLA di {row['sla_business_days']} giorni "
-        f"lavorativi, obiettivo {format_percent(target, 0)}."
+        f"{count_label(int(row['claims']), 'pratica', 'pratiche')} {period_words}: "
+        f"{_count(row['on_track'])} in tempo, {_count(row['excluded'])} escluse. "
+        f"SLA di {row['sla_business_days']} giorni lavorativi, obiettivo "
+        f"{format_percent(target, 0)}."
     )
 
 
@@ -138,10 +142,13 @@ def total(summary: pd.DataFrame, column: str) -> int:
 
 def claims_due_in(principal: Principal, states: tuple[str, ...], as_of: date,
                   date_from: date | None, date_to: date | None,
-                  customer_code: str | None = None, limit: int = 1000) -> pd.DataFrame:
-    """The claims in scope in these SLA states whose due date is in [date_from, date_to]."""
+                  customer_code: str | None = None, limit: int = 1000,
+                  still_open: bool = False) -> pd.DataFrame:
+    """The claims in scope in these SLA states whose due date is in [date_from, date_to];
+    with still_open, only those the monitoring view follows (not delivered or closed)."""
     filters = ClaimFilters(sla_states=states, due_from=date_from, due_to=date_to,
-                           customer_code=customer_code, limit=limit)
+                           customer_code=customer_code, limit=limit,
+                           view="monitoring" if still_open else "history")
     return scoped(list_claims, principal, filters, as_of)
 
 
@@ -175,36 +182,40 @@ def breakdown_table(breakdown: pd.DataFrame, dimension_label: str) -> pd.DataFra
     return shown.rename(columns={"Valore": dimension_label})
 
 
-def ratio_column_config(count_columns: tuple[str, ...], ratio_column: str = "Conformità",
-                        ) -> dict[str, Any]:
-    config: dict[str, Any] = {name: st.column_config.NumberColumn(format="localized")
-                              for name in count_columns}
-    config[ratio_column] = st.column_config.ProgressColumn(
-        format="percent", min_value=0.0, max_value=1.0,
-        help="Rispettate / (rispettate + violate)",
-    )
-    return config
+BREAKDOWN_COUNTS = ("Pratiche", "Rispettate", "Violate", "A rischio", "In tempo",
+                    "In attesa documenti", "Escluse")
+BREAKDOWN_MEDIANS = ("Mediana giorni lav.", "Mediana attesa documenti")
+COMPLIANCE_HELP = "Rispettate / (rispettate + violate); 🟢 all'obiettivo o sopra, 🔴 sotto."
+
+
+def breakdown_display(shown: pd.DataFrame, target: float) -> pd.DataFrame:
+    """The breakdown table with its figures in Italian and compliance against the target."""
+    table = italian_table(shown, counts=BREAKDOWN_COUNTS, shares=("Conformità",), target=target)
+    for name in BREAKDOWN_MEDIANS:
+        table[name] = shown[name].map(_days)
+    return table
 
 
 def breakdown_column_config() -> dict[str, Any]:
-    numbers = tuple(name for name in BREAKDOWN_COLUMNS.values()
-                    if name not in ("Valore", "Conformità"))
-    return ratio_column_config(numbers)
+    config = number_columns(BREAKDOWN_COUNTS + BREAKDOWN_MEDIANS)
+    config["Conformità"] = st.column_config.TextColumn(help=COMPLIANCE_HELP, alignment="right")
+    return config
 
 
 # ---------------------------------------------------------------- portfolio
 
 
+# The figures people compare come first: at 1280 pixels they are all in view.
 PORTFOLIO_COLUMNS = {
     "company_name": "Cliente",
-    "customer_code": "Codice cliente",
     "compliance": "Conformità 12 mesi",
     "open_breached": "Aperte violate",
     "open_at_risk": "Aperte a rischio",
-    "covered_devices": "Dispositivi coperti",
     "claims_12_months": "Pratiche 12 mesi",
-    "claims_per_100_devices": "Pratiche ogni 100 dispositivi",
-    "coverage_expiring_90_days": "Coperture in scadenza 90 gg",
+    "claims_per_100_devices": "Pratiche ogni 100 disp.",
+    "covered_devices": "Dispositivi coperti",
+    "coverage_expiring_90_days": "In scadenza 90 gg",
+    "customer_code": "Codice cliente",
     "segment": "Segmento",
     "region": "Regione",
     "account_manager": "Account manager",
@@ -228,17 +239,25 @@ def first_with_claims(shown: pd.DataFrame) -> int:
     return int(active[0]) if len(active) else 0
 
 
+PORTFOLIO_COUNTS = ("Aperte violate", "Aperte a rischio", "Pratiche 12 mesi",
+                    "Dispositivi coperti", "In scadenza 90 gg")
+
+
+def portfolio_display(shown: pd.DataFrame, target: float) -> pd.DataFrame:
+    return italian_table(shown, counts=PORTFOLIO_COUNTS,
+                         decimals={"Pratiche ogni 100 disp.": 1},
+                         shares=("Conformità 12 mesi",), target=target)
+
+
 def portfolio_column_config() -> dict[str, Any]:
-    counts = ("Dispositivi coperti", "Pratiche 12 mesi", "Aperte a rischio", "Aperte violate",
-              "Coperture in scadenza 90 gg")
-    config = ratio_column_config(counts, "Conformità 12 mesi")
-    config["Pratiche ogni 100 dispositivi"] = st.column_config.NumberColumn(
-        format="localized", help="Pratiche aperte negli ultimi 12 mesi per 100 dispositivi coperti",
-    )
-    config["Coperture in scadenza 90 gg"] = st.column_config.NumberColumn(
-        format="localized", help="Dispositivi con protezione Attiva che scade entro 90 giorni",
-    )
-    config["Cliente"] = st.column_config.TextColumn(pinned=True)
+    config = number_columns(PORTFOLIO_COUNTS + ("Pratiche ogni 100 disp.",), help={
+        "Pratiche ogni 100 disp.": "Pratiche aperte negli ultimi 12 mesi per 100 dispositivi "
+                                   "coperti",
+        "In scadenza 90 gg": "Dispositivi con protezione Attiva che scade entro 90 giorni",
+    })
+    config["Conformità 12 mesi"] = st.column_config.TextColumn(help=COMPLIANCE_HELP,
+                                                               alignment="right")
+    config["Cliente"] = st.column_config.TextColumn(pinned=True, width=220)
     return config
 
 
@@ -263,11 +282,15 @@ def load_log_table(quality: DataQuality) -> pd.DataFrame:
     })
 
 
+LOAD_LOG_COUNTS = ("Lette", "Caricate", "Superate", "In quarantena")
+
+
+def load_log_display(log: pd.DataFrame) -> pd.DataFrame:
+    return italian_table(log, counts=LOAD_LOG_COUNTS)
+
+
 def load_log_column_config() -> dict[str, Any]:
-    config: dict[str, Any] = {
-        name: st.column_config.NumberColumn(format="localized")
-        for name in ("Lette", "Caricate", "Superate", "In quarantena")
-    }
+    config = number_columns(LOAD_LOG_COUNTS)
     config["Data export"] = st.column_config.DateColumn(format=DATE_FORMAT)
     config["Caricato il"] = st.column_config.DatetimeColumn(format=DATETIME_FORMAT)
     config["Quadratura"] = st.column_config.TextColumn(

@@ -1,17 +1,26 @@
-"""The `kasko` command line: generate, load, export, report, serve, users."""
+"""The `kasko` command line: generate, load, export, report, serve, users, app."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from types import FrameType
 
-from pipelines.config import ConfigError, database_path
+import duckdb
 
-EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+from pipelines.config import ConfigError, database_path, settings
+from pipelines.errors import CommandError, UsageError
+from pipelines.output import OutputError
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def _iso_date(text: str) -> date:
@@ -75,6 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo = users_what.add_parser("demo-accounts", help="give the demo accounts their passwords")
     demo.add_argument("--db")
+
+    app = commands.add_parser("app", help="the dashboard's own database")
+    app_what = app.add_subparsers(dest="what", required=True)
+    migrate = app_what.add_parser("migrate", help="bring it to this release's schema")
+    migrate.add_argument("--db", help="the warehouse whose app database (default: beside it)")
     return parser
 
 
@@ -84,19 +98,80 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
         return EXIT_USAGE if exit_.code else EXIT_OK
+    command = f"kasko {args.command}"
+    with _noting_interrupts() as interrupted:
+        try:
+            return _run(args, command)
+        except BaseException:
+            # DuckDB turns Ctrl-C during a query into an error of its own (RuntimeError:
+            # "Query interrupted"), raised wherever the query was: an interrupt all the same
+            if interrupted.is_set():
+                print(f"{command}: interrupted", file=sys.stderr)
+                return EXIT_INTERRUPTED
+            raise
+
+
+@contextlib.contextmanager
+def _noting_interrupts() -> Iterator[threading.Event]:
+    """Note SIGINT while a command runs (it still raises KeyboardInterrupt as usual)."""
+    interrupted = threading.Event()
+
+    def note(signum: int, frame: FrameType | None) -> None:
+        interrupted.set()
+        signal.default_int_handler(signum, frame)
+
+    if threading.current_thread() is not threading.main_thread():
+        yield interrupted  # signal handlers belong to the main thread
+        return
+    previous = signal.signal(signal.SIGINT, note)
     try:
+        yield interrupted
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _run(args: argparse.Namespace, command: str) -> int:
+    """Run the command; what goes wrong becomes one line on stderr and an exit status."""
+    try:
+        # every command reads kasko.toml, and a bad one stops it before any work
+        settings()
         return _dispatch(args)
     except ConfigError as error:
         print(f"kasko: configuration error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("kasko: interrupted", file=sys.stderr)
-        return 130
+        print(f"{command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except (UsageError, FileNotFoundError) as error:
+        print(f"{command}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except OutputError as error:
+        print(f"{command}: {error}", file=sys.stderr)
+        return EXIT_USAGE if error.before_work else EXIT_REFUSED
+    except CommandError as error:
+        print(f"{command}: {error}", file=sys.stderr)
+        return EXIT_REFUSED
+    except duckdb.Error as error:
+        # what no check foresaw still reaches the user as one line, not a traceback
+        print(f"{command}: the warehouse could not answer: {_first_line(error)}", file=sys.stderr)
+        return EXIT_REFUSED
+    except OSError as error:
+        print(f"{command}: {error}", file=sys.stderr)
+        return EXIT_REFUSED
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "generate":
-        from pipelines.generate import generate
+        try:
+            from pipelines.demo import generate
+        except ImportError as error:
+            print(f"kasko generate: {error.name or error} is missing: install the demo extra "
+                  "(pip install 'kasko-ops[demo]')", file=sys.stderr)
+            return EXIT_REFUSED
 
         try:
             written = generate(
@@ -116,17 +191,15 @@ def _dispatch(args: argparse.Namespace) -> int:
         return EXIT_OK
 
     if args.command == "load":
-        from pipelines.load import UsageError, load_paths, print_results
+        from pipelines.ingest.load import load_paths, print_results
+        from pipelines.progress import TransientProgress
 
+        progress = TransientProgress()
         try:
-            results = load_paths(
-                args.paths,
-                database_path(args.db),
-                progress=None if args.json else lambda m: print(m, file=sys.stderr),
-            )
-        except UsageError as error:
-            print(f"kasko load: {error}", file=sys.stderr)
-            return EXIT_USAGE
+            results = load_paths(args.paths, database_path(args.db),
+                                 progress=None if args.json else progress)
+        finally:
+            progress.clear()
         if args.json:
             print(json.dumps([result.as_json() for result in results], ensure_ascii=False))
         else:
@@ -134,26 +207,16 @@ def _dispatch(args: argparse.Namespace) -> int:
         return EXIT_REFUSED if any(result.error for result in results) else EXIT_OK
 
     if args.command == "export":
-        from pipelines.calendar import CalendarError
-        from pipelines.export import export_tickets
+        from pipelines.reports.tickets_export import export_tickets
 
-        try:
-            count = export_tickets(database_path(args.db), args.out, as_of=args.as_of)
-        except (CalendarError, FileNotFoundError) as error:
-            print(f"kasko export: {error}", file=sys.stderr)
-            return EXIT_USAGE
+        count = export_tickets(database_path(args.db), args.out, as_of=args.as_of)
         print(f"wrote {count} claims to {args.out}")
         return EXIT_OK
 
     if args.command == "report":
-        from pipelines.calendar import CalendarError
-        from pipelines.report import ReportError, write_report
+        from pipelines.reports import write_report
 
-        try:
-            write_report(database_path(args.db), args.month, args.out, as_of=args.as_of)
-        except (ReportError, CalendarError, FileNotFoundError) as error:
-            print(f"kasko report: {error}", file=sys.stderr)
-            return EXIT_USAGE
+        write_report(database_path(args.db), args.month, args.out, as_of=args.as_of)
         print(f"wrote {args.out}")
         return EXIT_OK
 
@@ -161,9 +224,14 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _serve(args)
 
     if args.command == "users":
-        from pipelines import accounts
+        from pipelines.appstate import accounts
 
         return accounts.command(args)
+
+    if args.command == "app":
+        from pipelines.appstate import commands
+
+        return commands.migrate_command(database_path(args.db))
 
     raise AssertionError(args.command)
 
@@ -171,12 +239,22 @@ def _dispatch(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from streamlit.web import cli as streamlit_cli
 
-    from pipelines.warehouse import upgrade
+    from pipelines.appstate import commands
+    from pipelines.warehouse import connect_read_only, upgrade
+    from pipelines.warehouse.calendar import calendar_settings, require_configured
 
-    app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+    # server.py: the app with its sign-in routes (the session cookie is set there)
+    app = Path(__file__).resolve().parent.parent / "dashboard" / "server.py"
     db = database_path(args.db).resolve()
     if upgrade(db):  # a warehouse an earlier release loaded: its pages would fail
         print(f"{db}: brought up to this release's tables and macros", file=sys.stderr)
+    if db.exists():
+        with connect_read_only(db) as con:
+            built = calendar_settings(con)
+        if built is not None:
+            require_configured(built)  # the pages show the stored SLA figures
+    if not commands.migrated_for_serving(db):
+        return EXIT_REFUSED
     os.environ["KASKO_DB"] = str(db)
     sys.argv = [
         "streamlit",
@@ -191,7 +269,7 @@ def _serve(args: argparse.Namespace) -> int:
         "--browser.gatherUsageStats",
         "false",
         "--client.toolbarMode",
-        "viewer",
+        "minimal",
     ]
     return streamlit_cli.main()
 

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SQL_DIR = PROJECT_ROOT / "sql"
 DEFAULT_DB = Path("data") / "kasko.duckdb"
 CONFIG_ENV = "KASKO_CONFIG"
 DB_ENV = "KASKO_DB"
@@ -22,7 +21,9 @@ class ConfigError(Exception):
 
 
 class SlaSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # strict: `business_days = true` would otherwise be a one-day SLA and "5" five days;
+    # a wrong type is refused with the key's name instead
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     business_days: int = Field(5, ge=1, le=60, description="SLA length in business days")
     compliance_target: float = Field(0.95, gt=0, le=1, description="target share of met claims")
@@ -52,10 +53,20 @@ class SlaSettings(BaseModel):
         return value.upper()
 
 
-class Settings(BaseModel):
+class AppSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    database_url: str | None = Field(
+        None,
+        description="the dashboard's own database (SQLAlchemy URL); $KASKO_APP_DB overrides it",
+    )
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
     sla: SlaSettings = SlaSettings()
+    app: AppSettings = AppSettings()
 
 
 def config_path() -> Path:
@@ -95,9 +106,8 @@ def database_path(cli_value: str | os.PathLike[str] | None = None) -> Path:
 
 
 def app_database_path(warehouse: Path) -> Path:
-    """The dashboard's own state (accounts, enablement changes, audit) lives beside the warehouse.
+    """Where earlier releases kept the dashboard's own state, in DuckDB beside the warehouse.
 
-    Loads replace the warehouse file; this file is never replaced, so what people do in
-    the dashboard survives every load.
+    `pipelines.appstate` imports it once into the store that holds that state now.
     """
     return warehouse.with_name(warehouse.stem + ".app.duckdb")

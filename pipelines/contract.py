@@ -34,7 +34,7 @@ class ColumnKind(StrEnum):
 
 # ---------------------------------------------------------------- reference rules
 # These Python functions are the readable reference of each identifier rule. The loader
-# runs the same rules as SQL macros (sql/schema/macros.sql); tests check the two agree.
+# runs the same rules as SQL macros (sql/schema/00_macros.sql); tests check the two agree.
 
 # The same characters the SQL macros strip: ASCII whitespace, dots and dashes.
 _SEPARATORS = re.compile(r"[ \t\n\r\f\v.\-]")
@@ -164,6 +164,46 @@ def parse_datetime(value: Any) -> datetime | None:
     raise ValueError(f"not a date-time: {value!r}")
 
 
+@dataclass(frozen=True)
+class Identifier:
+    """Marks a column whose value names something (a claim, a device, a customer, a user).
+
+    No identifier holds a line break; one inside it is the trace of a broken record (a
+    quote gone astray that merged lines) or of hostile input, never a real value, and IMEI
+    and NMU rules would otherwise strip it away silently.
+    """
+
+
+IDENTIFIER = Identifier()
+
+
+@dataclass(frozen=True)
+class Plausible:
+    """The range a date column's values must fall in to be believed: from `earliest` to the
+    export's date (the date in its file name) plus `days_after_export`.
+
+    A date the parser accepts can still be nonsense: `dd/mm/yy` read as year 0026, a
+    placeholder 01/01/1900 or 31/12/9999. Such a value is quarantined, not loaded with
+    a claim that then silently gets no SLA.
+    """
+
+    earliest: date
+    days_after_export: int
+
+
+# Nothing the service records predates 2000. An event (an opening, an update, a delivery)
+# cannot be later than its export; one day covers exports written around midnight.
+EVENT = Plausible(date(2000, 1, 1), 1)
+# Protection is sold for years ahead: its expiry may lie up to ten years after the export.
+PROTECTION_EXPIRY = Plausible(date(2000, 1, 1), 3653)
+
+
+def _single_line(value: Any) -> Any:
+    if isinstance(value, str) and ("\r" in value or "\n" in value):
+        raise ValueError(f"line break in an identifier: {value!r}")
+    return value
+
+
 def _empty_to_none(value: Any) -> Any:
     if isinstance(value, str) and value.strip() == "":
         return None
@@ -185,8 +225,19 @@ def _checked(kind: ColumnKind, check: Any) -> Any:
 
 # Annotated column types: the ColumnKind marker drives the SQL, the validator the records.
 Text = Annotated[str, ColumnKind.TEXT, BeforeValidator(_empty_to_none)]
-Imei = Annotated[str, ColumnKind.IMEI, BeforeValidator(_checked(ColumnKind.IMEI, normalise_imei))]
-Nmu = Annotated[str, ColumnKind.NMU, BeforeValidator(_checked(ColumnKind.NMU, normalise_nmu))]
+# an identifier given as text: a code, a request number, a login
+Code = Annotated[
+    str, ColumnKind.TEXT, IDENTIFIER, BeforeValidator(_empty_to_none),
+    BeforeValidator(_single_line),
+]
+Imei = Annotated[
+    str, ColumnKind.IMEI, IDENTIFIER, BeforeValidator(_checked(ColumnKind.IMEI, normalise_imei)),
+    BeforeValidator(_single_line),
+]
+Nmu = Annotated[
+    str, ColumnKind.NMU, IDENTIFIER, BeforeValidator(_checked(ColumnKind.NMU, normalise_nmu)),
+    BeforeValidator(_single_line),
+]
 PartitaIva = Annotated[
     str,
     ColumnKind.PARTITA_IVA,
@@ -195,6 +246,9 @@ PartitaIva = Annotated[
 Province = Annotated[str, ColumnKind.PROVINCE, BeforeValidator(_empty_to_none)]
 Day = Annotated[date, ColumnKind.DATE, BeforeValidator(parse_date)]
 Moment = Annotated[datetime, ColumnKind.DATETIME, BeforeValidator(parse_datetime)]
+Event = Annotated[Moment, EVENT]
+EventDay = Annotated[Day, EVENT]
+ExpiryDay = Annotated[Day, PROTECTION_EXPIRY]
 Flag = Annotated[bool, ColumnKind.BOOLEAN, BeforeValidator(parse_boolean)]
 
 Segment = Literal["Professionisti", "Aziende"]
@@ -272,7 +326,7 @@ class SourceRecord(BaseModel):
 
 
 class Customer(SourceRecord):
-    customer_code: Text
+    customer_code: Code
     company_name: Text
     vat_number: PartitaIva
     segment: _enum(Segment) | None = None
@@ -282,23 +336,23 @@ class Customer(SourceRecord):
 
 
 class Device(SourceRecord):
-    customer_code: Text
+    customer_code: Code
     nmu: Nmu | None = None
     imei: Imei
     brand: Text | None = None
     model: Text | None = None
     device_type: _enum(DeviceType) | None = None
     protection_state: _enum(ProtectionState) | None = None
-    protection_start: Day | None = None
-    protection_end: Day | None = None
+    protection_start: EventDay | None = None
+    protection_end: ExpiryDay | None = None
     assignee: Text | None = None
     assignee_email: Text | None = None
 
 
 class Claim(SourceRecord):
-    request_number: Text
-    updated_at: Moment
-    customer_code: Text
+    request_number: Code
+    updated_at: Event
+    customer_code: Code
     nmu: Nmu | None = None
     imei: Imei
     request_type: _enum(RequestType)
@@ -306,33 +360,33 @@ class Claim(SourceRecord):
     channel: _enum(Channel) | None = None
     opened_by: Text | None = None
     opening_profile: _enum(OpeningProfile) | None = None
-    opened_at: Moment
+    opened_at: Event
     id_document: Flag | None = None
     police_report: Flag | None = None
     blocking_form: Flag | None = None
-    documentation_received_at: Moment | None = None
+    documentation_received_at: Event | None = None
     delivery_mode: _enum(DeliveryMode) | None = None
-    assistance_point_code: Text | None = None
+    assistance_point_code: Code | None = None
     delivery_address: Text | None = None
     status: _enum(ClaimStatus)
     rejection_reason: _enum(RejectionReason) | None = None
-    replacement_available_at: Moment | None = None
-    closed_at: Moment | None = None
+    replacement_available_at: Event | None = None
+    closed_at: Event | None = None
     replacement_imei: Imei | None = None
     replacement_model: Text | None = None
     equivalent_model: Flag | None = None
 
 
 class Enablement(SourceRecord):
-    customer_code: Text
+    customer_code: Code
     nmu: Nmu
     enabled: Flag | None = None
     changed_by: Text | None = None
-    changed_at: Moment | None = None
+    changed_at: Event | None = None
 
 
 class AssistancePoint(SourceRecord):
-    point_code: Text
+    point_code: Code
     name: Text | None = None
     address: Text | None = None
     municipality: Text | None = None
@@ -341,10 +395,10 @@ class AssistancePoint(SourceRecord):
 
 
 class PortalUser(SourceRecord):
-    login: Text
+    login: Code
     full_name: Text | None = None
     profile: _enum(UserProfile) | None = None
-    customer_code: Text | None = None
+    customer_code: Code | None = None
     nmu: Nmu | None = None
 
 
@@ -456,6 +510,8 @@ class Column:
     kind: ColumnKind
     required: bool
     values: tuple[str, ...] = ()  # accepted values, for enumerations
+    identifier: bool = False  # a line break in it quarantines the row
+    plausible: Plausible | None = None  # the range a date must fall in
 
     @property
     def header_key(self) -> str:
@@ -486,7 +542,9 @@ def columns(model: type[SourceRecord]) -> tuple[Column, ...]:
         base, metadata = _type_and_metadata(field)
         kind = next(item for item in metadata if isinstance(item, ColumnKind))
         values = tuple(get_args(base)) if get_origin(base) is Literal else ()
-        result.append(Column(name, HEADERS[model][name], kind, field.is_required(), values))
+        plausible = next((item for item in metadata if isinstance(item, Plausible)), None)
+        result.append(Column(name, HEADERS[model][name], kind, field.is_required(), values,
+                             IDENTIFIER in metadata, plausible))
     return tuple(result)
 
 

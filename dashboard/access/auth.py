@@ -1,8 +1,8 @@
 """Sign-in: local accounts (argon2, throttled), single sign-on users, session expiry.
 
-Local accounts: `kasko users set-password LOGIN` stores an argon2 hash in the app
-database; `authenticate` checks it. In production an OIDC provider can sign people in
-instead through Streamlit's `st.login()`; the app then maps `st.user` to a Principal with
+Local accounts: `kasko users set-password LOGIN` stores an argon2 hash in the app store
+(`pipelines.appstate`); `authenticate` checks it. In production an OIDC provider can sign
+people in instead through Streamlit's `st.login()`; the app then maps `st.user` to a Principal with
 `principal_for_oidc_user`. Either way the person must be listed in core.users (the utenti
 export), which gives their profile and scope. docs/access.md has the configuration.
 """
@@ -18,8 +18,7 @@ from typing import Any
 
 from dashboard.access.connections import connections, first_row, frame, warehouse_or_default
 from dashboard.access.principal import PROFILES, Principal
-from pipelines import accounts
-from pipelines.config import app_database_path
+from pipelines.appstate import accounts
 
 SESSION_IDLE_MINUTES = 30
 SESSION_MAX_HOURS = 12
@@ -97,12 +96,11 @@ def sign_in(
     (one argon2 verification each).
     """
     path = warehouse_or_default(warehouse)
-    app_path = app_database_path(path)
     now = accounts.local_now()
-    facts = accounts.sign_in_facts(app_path, login, since=now - throttle.window - throttle.lockout)
+    facts = accounts.sign_in_facts(path, login, since=now - throttle.window - throttle.lockout)
     retry_after = throttled_until(facts.failures, now, throttle)
     if retry_after is not None:
-        accounts.record_sign_in(app_path, login, success=False, throttled=True)
+        accounts.record_sign_in(path, login, success=False, throttled=True)
         time.sleep(throttle.delay_seconds)
         return SignInResult(None, throttled=True, retry_after=retry_after)
     principal = principal_for_login(path, login)
@@ -111,7 +109,7 @@ def sign_in(
     new_hash = None
     if success and facts.password_hash and accounts.passwords.needs_rehash(facts.password_hash):
         new_hash = accounts.passwords.hash(password)  # the hashing parameters were raised since
-    accounts.record_sign_in(app_path, login, success=success, new_password_hash=new_hash)
+    accounts.record_sign_in(path, login, success=success, new_password_hash=new_hash)
     return SignInResult(principal if success else None)
 
 
@@ -148,7 +146,7 @@ def session_expired(
     """Whether a session must sign in again: idle too long, or signed in too long ago.
 
     Idle time counts from last_activity_at (else signed_in_at). Pass aware or naive
-    datetimes consistently; now defaults to the app database's local clock.
+    datetimes consistently; now defaults to the configured zone's local clock.
     """
     now = now or accounts.local_now()
     idle_since = last_activity_at or signed_in_at

@@ -7,18 +7,23 @@ import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
 
-from pipelines import accounts
-from pipelines.config import SQL_DIR, app_database_path, database_path
+from pipelines import appstate
+from pipelines.appstate import accounts
+from pipelines.config import database_path
+from pipelines.sqlfiles import named_query
 from pipelines.warehouse import connect_read_only
 
-QUERIES_DIR = SQL_DIR / "queries"
+# What a page shows while the app store (PostgreSQL) cannot be reached.
+STORE_UNAVAILABLE = (
+    "Il database dell'applicazione non è raggiungibile in questo momento: accesso e "
+    "abilitazioni non sono disponibili. La pagina riprende da sola appena torna disponibile."
+)
 # How long a reader waits for the queries still running on a replaced warehouse to end
 # before it is closed; past that the old file keeps being served a little longer.
 SWAP_WAIT_SECONDS = 10.0
@@ -40,21 +45,27 @@ def file_key(path: Path) -> FileKey:
     return stat.st_ino, stat.st_mtime_ns, stat.st_size
 
 
-def data_version(warehouse: Path | str | None = None) -> tuple[FileKey, FileKey, int]:
+def data_version(warehouse: Path | str | None = None) -> tuple[FileKey, int]:
     """Changes whenever an answer of the data layer may change: part of every query-cache key.
 
-    That is when a load swaps in a new warehouse, and when the dashboard's own state
-    changes: an enablement change made in this process (counted, so never missed) or a
-    write to the app database by another process (seen in the file).
+    That is when a load swaps in a new warehouse, and when an enablement change commits
+    in the app store, whichever process or server made it (the store's own counter).
     """
     path = warehouse_or_default(warehouse)
-    return file_key(path), file_key(app_database_path(path)), accounts.enablement_generation()
+    return file_key(path), accounts.enablement_version(path)
 
 
-@cache
+def store_available(warehouse: Path | str | None = None) -> bool:
+    """Whether the app store answers now (a page waiting for it polls this)."""
+    try:
+        return appstate.store_for(warehouse_or_default(warehouse)).ping()
+    except appstate.StoreUnavailable:
+        return False
+
+
 def query(name: str) -> str:
     """The text of sql/queries/<name>.sql."""
-    return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    return named_query(name)
 
 
 def frame(cursor: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pd.DataFrame:

@@ -31,10 +31,9 @@ from dashboard.access.connections import (
 )
 from dashboard.access.principal import ENABLEMENT_PROFILE_SEGMENT, Principal
 from dashboard.access.scope import NOTHING, is_true, line_states, resolve_scope
-from pipelines import accounts
-from pipelines.calendar import today
-from pipelines.config import app_database_path
+from pipelines.appstate import accounts
 from pipelines.contract import normalise_nmu
+from pipelines.warehouse.calendar import today
 
 WarehousePath = Path | str | None
 ClaimView = Literal["monitoring", "history"]
@@ -104,7 +103,8 @@ class ClaimFilters:
     warehouse's values (e.g. 'Guasto/Malfunzionamento', 'Aperta', 'breached'); empty
     means any. A single string is accepted for one value. opened_from/opened_to bound the
     opened date and due_from/due_to the due date, inclusive. view 'monitoring' keeps the
-    claims the portal monitors (open, not rejected), 'history' every claim.
+    claims the portal monitors (still open for the customer: not delivered, closed,
+    cancelled, rejected or technically failed), 'history' every claim.
     """
 
     imei: str | None = None
@@ -223,7 +223,8 @@ def list_claims(
     clock_start_date, effective_start_date, due_date, available_date,
     business_days_taken, business_days_remaining, business_days_late,
     documentation_wait_days, sla_state, is_monitored, urgency_rank (0 breached, 1 at
-    risk, 2 on track, 3 pending documentation, 4 met, 5 excluded).
+    risk, 2 pending documentation, 3 on track, 4 met, 5 waiting to be collected
+    ('Disponibile al ritiro'), 6 excluded).
     A Dipendente's IMEI filter matches only a whole IMEI (any other IMEI: no rows).
     """
     path = warehouse_or_default(warehouse)
@@ -416,14 +417,16 @@ def list_lines(
     customer_code: str,
     search: str | None = None,
     warehouse: WarehousePath = None,
+    enabled: bool | None = None,
 ) -> pd.DataFrame:
     """One customer's lines: one row per line and device, with the line's effective enablement.
 
     Columns: customer_code, nmu, imei, brand, model, device_type, protection_state,
     protection_start, protection_end, assignee, assignee_email, enabled (False when never
     enabled), enabled_changed_at, enabled_changed_by, enabled_source ('export',
-    'dashboard' or None). search keeps lines whose NMU, IMEI, assignee, e-mail or model
-    contains it (case-insensitive). Empty for a Dipendente or a customer not in scope.
+    'dashboard' or None). search keeps lines whose NMU, IMEI, assignee, e-mail, brand or
+    model contains it (case-insensitive); enabled keeps the enabled lines (True) or the
+    others (False). Empty for a Dipendente or a customer not in scope.
     """
     path = warehouse_or_default(warehouse)
     code = _text(customer_code)
@@ -431,13 +434,14 @@ def list_lines(
     with connections.cursor(path) as cursor:
         allowed = _line_scope(principal, cursor, path, code)
         customers = [code] if allowed and code else []
-        changes = accounts.enablement_changes(app_database_path(path), customers)
+        changes = accounts.enablement_changes(path, customers)
         cursor.register("line_states", line_states(cursor, changes, customers))
         return frame(
             cursor,
             "customer_lines",
             customer_code=code if allowed else None,
             search=text.lower() if text else None,
+            enabled=enabled,
         )
 
 
@@ -453,7 +457,7 @@ def set_enablement(
     Only the customer's Rappresentante Legale (Professionisti) or Mandatario (Aziende) may,
     and only for lines of that customer; anything else raises PermissionError (REFUSED),
     changing nothing. Each line that changes gets one append-only audit row in the app
-    database (who, when, line, before, after); lines already in that state get none.
+    store (who, when, line, before, after); lines already in that state get none.
     """
     path = warehouse_or_default(warehouse)
     enabled = bool(enabled)
@@ -470,9 +474,7 @@ def set_enablement(
         own_lines = set(frame(cursor, "customer_line_numbers", customer_code=customer_code)["nmu"])
         if not set(lines) <= own_lines:
             raise PermissionError(REFUSED)
-        with accounts.enablement_write_lock, accounts.app_connection(
-            app_database_path(path)
-        ) as app:
+        with accounts.enablement_transaction(path) as app:
             changes = accounts.read_enablement_changes(app, [customer_code])
             states = line_states(cursor, changes, [customer_code])
             before = {
@@ -496,7 +498,7 @@ def audit_trail(
     """Every enablement change of a customer's lines, newest first (read-only).
 
     Columns: changed_at, changed_by, customer_code, nmu, enabled_before, enabled_after,
-    source ('dashboard': made here, from the app database; 'export': from the abilitazioni
+    source ('dashboard': made here, from the app store; 'export': from the abilitazioni
     exports' versions). Empty for a Dipendente or a customer not in scope.
     """
     path = warehouse_or_default(warehouse)
@@ -504,7 +506,7 @@ def audit_trail(
     with connections.cursor(path) as cursor:
         allowed = _line_scope(principal, cursor, path, code)
         customers = [code] if allowed and code else []
-        changes = accounts.enablement_changes(app_database_path(path), customers)
+        changes = accounts.enablement_changes(path, customers)
         cursor.register("app_changes", changes)
         return frame(cursor, "audit_trail", customer_code=code if allowed else None)
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import get_args
+
+from pipelines.contract import UserProfile
 
 MANAGEMENT = "Management"
 ACCOUNT_MANAGER = "Account Manager"
@@ -12,15 +15,8 @@ MANDATARIO = "Mandatario"
 MASTER = "Master"
 EMPLOYEE = "Dipendente"
 
-PROFILES: tuple[str, ...] = (
-    MANAGEMENT,
-    ACCOUNT_MANAGER,
-    LEGAL_REPRESENTATIVE,
-    ADMINISTRATOR,
-    MANDATARIO,
-    MASTER,
-    EMPLOYEE,
-)
+# The users export's Profilo values, as the contract defines them.
+PROFILES: tuple[str, ...] = get_args(UserProfile)
 CARRIER_PROFILES = frozenset({MANAGEMENT, ACCOUNT_MANAGER})
 CUSTOMER_PROFILES = frozenset({LEGAL_REPRESENTATIVE, ADMINISTRATOR, MANDATARIO, MASTER, EMPLOYEE})
 # Who may enable or disable a customer's lines, and the customer segment they act for.

@@ -13,8 +13,7 @@ import pyarrow as pa
 
 from dashboard.access.connections import frame, is_missing
 from dashboard.access.principal import Principal
-from pipelines import accounts
-from pipelines.config import app_database_path
+from pipelines.appstate import accounts
 
 
 @dataclass(frozen=True)
@@ -62,7 +61,7 @@ NOTHING = Scope(customers=())
 def resolve_scope(
     principal: Principal, cursor: duckdb.DuckDBPyConnection, warehouse: Path
 ) -> Scope:
-    """The principal's scope, read from the warehouse (and, for a Dipendente, the app database).
+    """The principal's scope, read from the warehouse (and, for a Dipendente, the app store).
 
     Management: every customer. Account Manager: the customers whose `Account manager` is
     their login. Customer-side profiles: their own customer. Dipendente: their own line,
@@ -80,9 +79,7 @@ def resolve_scope(
         return Scope((principal.customer_code,))
     if not principal.nmu:
         return NOTHING
-    changes = accounts.enablement_changes(
-        app_database_path(warehouse), [principal.customer_code], principal.nmu
-    )
+    changes = accounts.enablement_changes(warehouse, [principal.customer_code], principal.nmu)
     states = line_states(cursor, changes, [principal.customer_code], principal.nmu)
     if states.empty or not is_true(states["enabled"].iloc[0]):
         return NOTHING

@@ -1,5 +1,5 @@
 -- Claim states, grouped once: which Stato values are excluded from the SLA, and which are open.
--- Excluded from the SLA (sla.md): rejected, failed for technical reasons, withdrawn.
+-- Excluded from the SLA (docs/sla.md): rejected, failed for technical reasons, withdrawn.
 create or replace macro core.is_excluded_status(status) as
     status in ('Non accolta', 'KO tecnico', 'Annullata');
 

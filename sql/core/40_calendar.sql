@@ -1,4 +1,4 @@
--- The business-day calendar the SLA is measured on (sla.md): one row per day.
+-- The business-day calendar the SLA is measured on (docs/sla.md): one row per day.
 -- pipelines/calendar.py fills it after every load from the `holidays` package; the
 -- tables exist from the start so that the marts' macros can be created before any load.
 create table if not exists core.calendar (

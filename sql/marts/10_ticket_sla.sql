@@ -1,4 +1,4 @@
--- The SLA of every claim (sla.md), in two parts:
+-- The SLA of every claim (docs/sla.md), in two parts:
 --
 -- marts.ticket_base(from_load_id): one row per claim (current version; with an id, only
 --   the claims whose current version came with that load or a later one) with
@@ -82,7 +82,7 @@ due as (
 settled as (
     select
         due.*,
-        -- sla.md's states that no as-of date changes, in its order; the rest wait for T
+        -- docs/sla.md's states that no as-of date changes, in its order; the rest wait for T
         case
             when core.is_excluded_status(status) then 'excluded'
             when available_date is not null and available_date <= due_date then 'met'
@@ -107,9 +107,9 @@ settled as (
             when 'Guasto/Malfunzionamento' then 'fault'
             when 'Furto/Smarrimento' then 'theft_loss'
         end as request_type_code,
-        -- the portal's "Monitoraggio ticket": open claims, without rejected and failed ones
-        not core.is_closed_status(status) and status not in ('Non accolta', 'KO tecnico')
-            as is_monitored
+        -- the portal's "Monitoraggio ticket": claims still open for the customer, neither
+        -- delivered, closed, cancelled, rejected nor technically failed
+        not core.is_closed_status(status) and status <> 'Consegnata' as is_monitored
     from due
 )
 
@@ -155,7 +155,7 @@ select
 -- core.calendar (as_of_index = index(T), as_of_next_index = next(T); null when T is outside
 -- the calendar). marts.ticket_sla below and the claims list (sql/queries/claims_list.sql,
 -- which binds T's indexes as parameters) both compute T's figures with these.
--- sla.md's states, in its order: the first that holds wins.
+-- docs/sla.md's states, in its order: the first that holds wins.
 create or replace macro marts.sla_state_as_of(
     settled_state, available_date, due_date, clock_start_date, due_index, as_of_date, as_of_index
 ) as coalesce(

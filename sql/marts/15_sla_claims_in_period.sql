@@ -18,7 +18,7 @@ select * from tickets
 where (date_from is null or period_date >= cast(date_from as date))
   and (date_to is null or period_date <= cast(date_to as date));
 
--- met / (met + breached); null when neither (sla.md).
+-- met / (met + breached); null when neither (docs/sla.md).
 create or replace macro marts.sla_compliance(met, breached) as
     cast(met as double) / nullif(met + breached, 0);
 

@@ -1,6 +1,6 @@
 -- One row per period (day, ISO week or month) that holds at least one claim, as of `as_of`.
 --
--- A claim belongs to the period of its due date D (sla.md). A claim without D (no
+-- A claim belongs to the period of its due date D (docs/sla.md). A claim without D (no
 -- documentation yet: pending_documentation, or excluded before its clock started) is
 -- placed in the period of its opened date instead, so every claim is counted exactly
 -- once and the counts of a period add up to `claims`. Compliance is met / (met +

@@ -5,7 +5,9 @@
 -- $imei_part (digits contained in the IMEI), $nmu, $request_number (lower-cased),
 -- $customer_code. $due_from/$due_to bound the due date. List filters are empty for "any
 -- value". $view: 'monitoring' or 'history'.
--- $sort: 'urgency' (breached, at risk, on track by due date, ...), 'newest' or 'oldest'.
+-- $sort: 'urgency' (the monitoring order of sla.md: breached, at risk, waiting for
+-- documentation, on track, each by due date; a replacement waiting to be collected last),
+-- 'newest' or 'oldest' (by opening).
 -- $as_of_index and $as_of_next_index are T's indexes on core.calendar (as_of_day.sql).
 --
 -- The query is planned on every call, and planning grows with every column and every copy
@@ -45,14 +47,14 @@ select
     documentation_wait_days,
     sla_state,
     is_monitored,
-    case sla_state
-        when 'breached' then 0
-        when 'at_risk' then 1
-        when 'on_track' then 2
-        when 'pending_documentation' then 3
-        when 'met' then 4
-        when 'excluded' then 5
-        else 6
+    case
+        when sla_state = 'excluded' then 6
+        when status = 'Disponibile al ritiro' then 5
+        when sla_state = 'breached' then 0
+        when sla_state = 'at_risk' then 1
+        when sla_state = 'pending_documentation' then 2
+        when sla_state = 'on_track' then 3
+        else 4
     end as urgency_rank
 from (
     select

@@ -1,8 +1,9 @@
 -- One row per line and device of customer $customer_code: the device on the line, its
 -- assignee and the line's effective enablement (line_states, a relation the caller registers
 -- from line_enablement.sql). A line named only in the enablement export has no device.
--- $search (lower-cased, or null) keeps lines whose NMU, IMEI, assignee, e-mail or model
--- contains it.
+-- $search (lower-cased, or null) keeps lines whose NMU, IMEI, assignee, e-mail, brand or
+-- model (or "brand model", as the table shows the device) contains it. $enabled (or null)
+-- keeps the lines enabled (true) or not (false).
 with
 devices as (
     select
@@ -49,10 +50,14 @@ lines as (
 )
 
 select * from lines
-where $search is null
-   or contains(nmu, $search)
-   or contains(imei, $search)
-   or contains(lower(assignee), $search)
-   or contains(lower(assignee_email), $search)
-   or contains(lower(model), $search)
+where ($enabled is null or enabled = $enabled)
+  and (
+      $search is null
+      or contains(nmu, $search)
+      or contains(imei, $search)
+      or contains(lower(assignee), $search)
+      or contains(lower(assignee_email), $search)
+      or contains(lower(brand || ' ' || model), $search)
+      or contains(lower(model), $search)
+  )
 order by nmu, imei

@@ -1,4 +1,4 @@
--- Parsing and identifier rules of source-exports.md, as SQL macros the staging SQL calls.
+-- Parsing and identifier rules of the export contract (pipelines/contract.py), as SQL macros the staging SQL calls.
 -- pipelines/contract.py holds the same rules in Python; tests check that the two agree.
 
 -- Luhn check digit of an IMEI's 14-digit body, given as a number. Integer arithmetic on
@@ -98,7 +98,7 @@ create or replace macro parse_boolean(value) as (
     end
 );
 
--- The order of a key's versions: its own time (source-exports.md), then the export date,
+-- The order of a key's versions: its own time (the export contract), then the export date,
 -- the load and the line. Packed into one unsigned 128-bit number, so that a load's max(),
 -- arg_max() and windows compare one number rather than a struct (at millions of versions,
 -- half the time). High to low: seconds since 0001-01-01 of the time (39 bits, to 9999;

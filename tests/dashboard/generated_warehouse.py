@@ -18,10 +18,9 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.access.auth import principal_for_login
 from dashboard.access.principal import Principal
-from pipelines import accounts
-from pipelines.config import app_database_path
-from pipelines.generate import DEMO_ACCOUNTS, generate
-from pipelines.load import load_paths
+from pipelines.appstate import accounts
+from pipelines.demo import DEMO_ACCOUNTS, generate
+from pipelines.ingest.load import load_paths
 from pipelines.warehouse import connect_read_only
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,7 +39,7 @@ def generated_warehouse() -> Path:
     results = load_paths(exports, db)
     assert [r.error for r in results if r.error] == []
     for login, (_, password) in DEMO_ACCOUNTS.items():
-        accounts.set_password(app_database_path(db), login, password)
+        accounts.set_password(db, login, password)
     return db
 
 
@@ -89,8 +88,8 @@ def run(app: AppTest) -> AppTest:
 
 
 def open_page(app: AppTest, page: str) -> AppTest:
-    """Switch to pages/<page>.py (ValueError when navigation does not list it) and run it."""
-    return run(app.switch_page(f"pages/{page}.py"))
+    """Switch to screens/<page>.py (ValueError when navigation does not list it) and run it."""
+    return run(app.switch_page(f"screens/{page}.py"))
 
 
 def metrics(app: AppTest) -> dict[str, str]:

@@ -11,10 +11,9 @@ from browser_support import CHROMIUM_ARGS, chromium_path, serving
 from dashboard.access import data
 from dashboard.access.auth import principal_for_login
 from dashboard.i18n import count_label
-from pipelines import accounts
-from pipelines.config import app_database_path
-from pipelines.generate import DEMO_ACCOUNTS, generate
-from pipelines.load import load_paths
+from pipelines.appstate import accounts
+from pipelines.demo import DEMO_ACCOUNTS, generate
+from pipelines.ingest.load import load_paths
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
 MANDATARIO = "mandatario@kasko.demo"
@@ -41,7 +40,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     results = load_paths(exports, db)
     assert [r.error for r in results if r.error] == []
     for login in (MANDATARIO, MANAGEMENT):
-        accounts.set_password(app_database_path(db), login, DEMO_ACCOUNTS[login][1])
+        accounts.set_password(db, login, DEMO_ACCOUNTS[login][1])
     return db
 
 
@@ -92,7 +91,7 @@ def sign_in(page, url: str, login: str) -> None:
 
 
 def open_page(page, title: str) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+    page.get_by_test_id("stTopNav").get_by_text(title, exact=True).click()
     page.get_by_role("heading", name=title).first.wait_for(timeout=TIMEOUT_MS)
     settle(page)
 
@@ -101,7 +100,7 @@ def shoot(page, name: str) -> None:
     """A screenshot of the whole page: the app scrolls inside its own container, not the page,
     so the window grows to the content (growing re-renders the app: it never shrinks back)."""
     height = page.evaluate(
-        """() => Math.max(...['stMain', 'stAppViewContainer', 'stSidebar'].map(id =>
+        """() => Math.max(...['stMain', 'stAppViewContainer'].map(id =>
             document.querySelector(`[data-testid="${id}"]`)?.scrollHeight ?? 0))"""
     )
     size = page.viewport_size
@@ -134,12 +133,15 @@ def test_a_mandatario_finds_a_claim_by_imei_and_enables_a_line(
             imei_box = page.get_by_role("textbox", name="IMEI", exact=True)
             imei_box.fill(imei)
             imei_box.press("Enter")
-            expect(page.get_by_text("1 pratica · dalla più urgente")).to_be_visible()
+            expect(page.get_by_text("1 pratica · dalle più recenti")).to_be_visible()
             page.locator('[data-testid="stDataFrame"] canvas').first.wait_for()
-            expect(page.get_by_role("heading", name=f"Pratica {number}")).to_be_visible()
+            # the claim's detail opens in a dialog, in view whatever the scroll position
+            expect(page.get_by_role("dialog").get_by_text(f"Pratica {number}")).to_be_visible()
             assert f"imei={imei}" in page.url  # the filter is in the address, to share
             settle(page)
             shoot(page, "mandatario_monitoraggio")
+            page.keyboard.press("Escape")
+            expect(page.get_by_role("dialog")).to_have_count(0)
             open_page(page, "SLA")
             shoot(page, "mandatario_sla")
 

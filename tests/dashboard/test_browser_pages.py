@@ -15,8 +15,8 @@ from generated_warehouse import (
 
 from dashboard.i18n import format_number
 from dashboard.views import default_period
-from pipelines.calendar import today
-from pipelines.generate import DEMO_ACCOUNTS
+from pipelines.demo import DEMO_ACCOUNTS
+from pipelines.warehouse.calendar import today
 
 ARTIFACTS = ROOT / "test-artifacts"
 MANAGEMENT = "management@kasko.demo"
@@ -52,13 +52,13 @@ def sign_in(browser, url: str, login: str):
     page.get_by_role("textbox", name="Utente").fill(login)
     page.get_by_role("textbox", name="Password").fill(DEMO_ACCOUNTS[login][1])
     page.get_by_role("button", name="Accedi").click()
-    page.get_by_test_id("stSidebarNav").wait_for()
+    page.get_by_test_id("stTopNav").wait_for()
     settle(page)
     return page
 
 
 def open_page(page, title: str) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+    page.get_by_test_id("stTopNav").get_by_text(title, exact=True).click()
     page.get_by_role("heading", name=title, exact=True).first.wait_for()
     settle(page)
 
@@ -111,7 +111,7 @@ def test_sla_portfolio_and_data_quality_pages(server: str, warehouse: Path) -> N
             open_page(page, "Portafoglio")
             theirs = int((customers["manager"] == ACCOUNT_MANAGER).sum())
             assert tile(page, "Clienti") == format_number(theirs)
-            assert page.get_by_test_id("stSidebarNav").get_by_text(
+            assert page.get_by_test_id("stTopNav").get_by_text(
                 "Qualità dati", exact=True).count() == 0
             shoot(page, "pages_account_manager_portafoglio")
         finally:

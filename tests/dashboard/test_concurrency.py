@@ -19,9 +19,8 @@ from dashboard.access import auth, data
 from dashboard.access.connections import connections
 from dashboard.access.data import ClaimFilters
 from dashboard.access.principal import Principal
-from pipelines import accounts
-from pipelines.config import app_database_path
-from pipelines.load import load_paths
+from pipelines.appstate import accounts
+from pipelines.ingest.load import load_paths
 
 FIXTURES = Path(__file__).parent / "fixtures" / "access"
 LATER_CLAIMS = "segnalazioni_2025-03-14.csv"
@@ -192,7 +191,7 @@ def test_an_enablement_change_made_during_a_load_is_kept(load_run: LoadRun) -> N
                       strict=True))
     assert states[BETA_NEVER_ENABLED] == (True, "dashboard")
     assert states[BETA_ENABLED] == (True, "export")
-    changes = accounts.enablement_changes(app_database_path(load_run.db), ["Y002"]).to_pylist()
+    changes = accounts.enablement_changes(load_run.db, ["Y002"]).to_pylist()
     assert [(c["changed_by"], c["nmu"], c["enabled_before"], c["enabled_after"])
             for c in changes] == [("mandatario@beta.it", BETA_NEVER_ENABLED, None, True)]
 

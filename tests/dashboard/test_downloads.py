@@ -16,6 +16,9 @@ from dashboard.access.downloads import to_csv_bytes, to_xlsx_bytes
 DANGEROUS = ["=1+1", "+39 333 1234567", "-2+3", "@SUM(A1:A2)", "\t=cmd", "\r=cmd",
              '=HYPERLINK("http://x","y")']
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# a quote in front of each; the formula after the carriage return gets its own
+NEUTRALISED = ["'=1+1", "'+39 333 1234567", "'-2+3", "'@SUM(A1:A2)", "'\t=cmd", "'\r'=cmd",
+               '\'=HYPERLINK("http://x","y")']
 
 
 def sample() -> pd.DataFrame:
@@ -39,10 +42,11 @@ def read_csv(data: bytes) -> list[list[str]]:
 def test_csv_neutralises_formula_text_and_keeps_numbers() -> None:
     rows = read_csv(to_csv_bytes(sample()))
     assert rows[0] == ["request_number", "note", "count", "share", "opened_date", "reasons"]
-    assert [row[1] for row in rows[1:]] == ["'" + text for text in DANGEROUS]
+    assert [row[1] for row in rows[1:]] == NEUTRALISED
     assert [row[2] for row in rows[1:]] == ["-5", "0", "3", "-1", "2", "7", "-9"]
-    assert rows[2][3] == "-0.25" and rows[3][3] == ""
-    assert rows[1][4] == "2025-03-03"
+    # Italian Excel's convention: decimal comma, day/month/year
+    assert rows[2][3] == "-0,25" and rows[3][3] == ""
+    assert rows[1][4] == "03/03/2025"
     assert rows[1][0] == "RK-1"
 
 
@@ -53,7 +57,7 @@ def test_xlsx_has_no_formula_and_neutralised_text() -> None:
     assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
     # (a carriage return is stored escaped as _x000D_, which openpyxl leaves as is)
     notes = [row[1].value.replace("_x000D_", "\r") for row in sheet.iter_rows(min_row=2)]
-    assert notes == ["'" + text for text in DANGEROUS]
+    assert notes == NEUTRALISED
     counts = [row[2].value for row in sheet.iter_rows(min_row=2)]
     assert counts == [-5, 0, 3, -1, 2, 7, -9]  # numbers stay numbers
     reasons = [row[5].value for row in sheet.iter_rows(min_row=2)]
@@ -73,3 +77,23 @@ def test_no_csv_cell_starts_a_formula(texts: list[str]) -> None:
     rows = read_csv(to_csv_bytes(pd.DataFrame({"text": texts})))
     for row in rows[1:]:
         assert not row or not row[0].startswith(TRIGGERS)
+
+
+def test_csv_writes_counts_whole_and_shares_rounded_with_a_decimal_comma() -> None:
+    frame = pd.DataFrame({"Cliente": ["A", "B"], "Pratiche": [3.0, None],
+                          "Conformità": [0.9616858237547893, 1.0],
+                          "Caricato il": pd.to_datetime(["2025-03-03 14:30", "2025-03-04 08:05"])})
+    rows = read_csv(to_csv_bytes(frame))
+    assert rows[1:] == [["A", "3", "0,9617", "03/03/2025 14:30"],
+                        ["B", "", "1,0", "04/03/2025 08:05"]]
+
+
+def test_xlsx_formats_shares_as_percent_counts_as_integers_and_dates_as_dates() -> None:
+    frame = pd.DataFrame({"Conformità": [0.9616858237547893], "Pratiche": [1234.0],
+                          "Mediana": [2.5], "Scadenza": [date(2025, 3, 10)]})
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(frame))).active
+    share, count, median, due = (sheet.cell(2, column) for column in range(1, 5))
+    assert share.value == 0.9616858237547893 and share.number_format == "0.0%"
+    assert count.value == 1234 and count.number_format == "#,##0"
+    assert median.value == 2.5 and median.number_format == "#,##0.0"
+    assert due.value == datetime(2025, 3, 10) and due.number_format == "dd/mm/yyyy"

@@ -37,13 +37,13 @@ def test_the_load_log_is_raw_load_log_and_reconciles(page: AppTest, warehouse: P
     assert shown["File"].tolist() == log["file_name"].tolist()
     for column, name in (("Lette", "read_rows"), ("Caricate", "loaded_rows"),
                          ("Superate", "superseded_rows"), ("In quarantena", "quarantined_rows")):
-        assert shown[column].tolist() == log[name].tolist(), column
+        assert shown[column].tolist() == [format_number(count) for count in log[name]], column
     assert set(shown["Quadratura"]) == {"✅"}
     tiles = metrics(page)
     assert tiles["File caricati"] == format_number(len(log))
     assert tiles["Righe lette"] == format_number(int(log["read_rows"].sum()))
     assert tiles["In quarantena"] == format_number(int(log["quarantined_rows"].sum()))
-    assert tiles["File non quadrati"] == "0"
+    assert tiles["Non quadrati"] == "0"
 
 
 def test_quarantined_rows_are_raw_quarantine_with_italian_reasons(page: AppTest,
@@ -92,7 +92,7 @@ def test_reason_chart_and_flag_counts(page: AppTest, warehouse: Path) -> None:
                   "union all select flag, count(*) from core.enablement_flags group by flag")
     shown = table_with(page, "Segnalazione")
     assert sorted(zip(shown["Segnalazione"], shown["Righe"], strict=True)) == sorted(
-        zip(flags["flag"].map(FLAG_LABELS), flags["rows"], strict=True))
+        zip(flags["flag"].map(FLAG_LABELS), flags["rows"].map(format_number), strict=True))
 
 
 @pytest.mark.parametrize("login", ["account.manager@kasko.demo", "master@kasko.demo",
@@ -101,5 +101,5 @@ def test_only_management_has_the_page(warehouse: Path, login: str) -> None:
     who = principal(warehouse, login)
     app = signed_in(who)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        app.switch_page("pages/data_quality.py")
+        app.switch_page("screens/data_quality.py")
     assert data.data_quality(who, warehouse) is None

@@ -11,8 +11,8 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.access import data
 from dashboard.access.principal import Principal
-from pipelines import accounts
-from pipelines.load import load_paths
+from pipelines.appstate import accounts
+from pipelines.ingest.load import load_paths
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 FIXTURES = Path(__file__).parent / "fixtures" / "access"
@@ -48,9 +48,10 @@ def open_page(principal: Principal, **query: str) -> AppTest:
     app.session_state["principal"] = principal
     app.session_state["signed_in_at"] = now
     app.session_state["last_activity_at"] = now
+    run(app)  # the first run lists the pages; then the page can be opened
     for name, value in query.items():
         app.query_params[name] = value
-    return run(app.switch_page("pages/enablement.py"))
+    return run(app.switch_page("screens/enablement.py"))
 
 
 def run(app: AppTest) -> AppTest:
@@ -86,7 +87,10 @@ def test_lines_show_device_assignee_and_enabled_state(warehouse: Path) -> None:
     app = open_page(MANDATARIO_BETA)
     lines = lines_table(app).value
     assert list(lines["nmu"]) == [BETA_ENABLED, BETA_NEVER_ENABLED]
-    assert list(lines["enabled"]) == [True, False]
+    # in words: the selection's checkbox is the only one in the table
+    assert list(lines["enabled"]) == ["✅ Abilitata", "❌ Non abilitata"]
+    config = lines_table(app).proto.columns
+    assert '"enabled": {"label": "Abilitata", "type_config": {"type": "text"' in config, config
     assert list(lines["assignee"]) == ["Fabio Gialli", "Gina Rosa"]
     assert list(lines["device"]) == ["Samsung Galaxy A55", "Apple iPhone 14"]
     assert "2 linee · 1 abilitata ad aprire pratiche" in [c.value for c in app.caption]
@@ -100,7 +104,33 @@ def test_search_by_line_number(warehouse: Path) -> None:
     assert list(lines_table(app).value["nmu"]) == [BETA_NEVER_ENABLED]
     app.text_input(key="cerca").input("999")
     run(app)
-    assert [i.value for i in app.info] == ["Nessuna linea corrisponde alla ricerca."]
+    assert [i.value for i in app.info] == ["Nessuna linea corrisponde ai filtri."]
+
+
+def test_search_by_brand_and_by_brand_with_model(warehouse: Path) -> None:
+    app = open_page(MANDATARIO_BETA)
+    for typed in ("Samsung", "samsung galaxy", "Galaxy A55"):
+        app.text_input(key="cerca").input(typed)
+        run(app)
+        assert list(lines_table(app).value["nmu"]) == [BETA_ENABLED], typed
+
+
+def test_filter_by_enablement_state(warehouse: Path) -> None:
+    app = open_page(MANDATARIO_BETA, stato_linee="Non abilitate")
+    assert list(lines_table(app).value["nmu"]) == [BETA_NEVER_ENABLED]
+    app.segmented_control(key="stato_linee").set_value("abilitate")
+    run(app)
+    assert list(lines_table(app).value["nmu"]) == [BETA_ENABLED]
+
+
+def test_the_confirmation_names_who_uses_each_line(warehouse: Path) -> None:
+    app = open_page(MANDATARIO_BETA)
+    app.session_state[lines_table(app).key] = {"selection": {"rows": [0, 1], "columns": []}}
+    run(app)
+    app.button(key="disable").click()
+    run(app)
+    assert f"- {BETA_ENABLED} — Fabio Gialli\n- {BETA_NEVER_ENABLED} — Gina Rosa" in [
+        m.value for m in app.markdown]
 
 
 def test_a_mandatario_enables_a_line_and_the_change_is_audited(warehouse: Path) -> None:
@@ -109,7 +139,7 @@ def test_a_mandatario_enables_a_line_and_the_change_is_audited(warehouse: Path) 
     change(app, [1], "enable")
     assert [t.value for t in app.toast] == ["1 linea abilitata"]
     # the table shows the new state at once: the cached answers were dropped
-    assert list(lines_table(app).value["enabled"]) == [True, True]
+    assert list(lines_table(app).value["enabled"]) == ["✅ Abilitata"] * 2
     trail = data.audit_trail(MANDATARIO_BETA, "Y002", warehouse=warehouse)
     newest = trail.iloc[0]
     assert (newest["nmu"], newest["changed_by"], newest["source"]) == (
@@ -126,7 +156,7 @@ def test_disabling_records_before_and_after(warehouse: Path) -> None:
     change(app, [0, 1], "disable")
     # only the line that was enabled changes
     assert [t.value for t in app.toast] == ["1 linea disabilitata"]
-    assert list(lines_table(app).value["enabled"]) == [False, False]
+    assert list(lines_table(app).value["enabled"]) == ["❌ Non abilitata"] * 2
     newest = data.audit_trail(MANDATARIO_BETA, "Y002", warehouse=warehouse).iloc[0]
     assert newest["nmu"] == BETA_ENABLED
     assert (bool(newest["enabled_before"]), bool(newest["enabled_after"])) == (True, False)
@@ -146,7 +176,7 @@ def test_cancelling_changes_nothing(warehouse: Path) -> None:
 
 def test_a_master_sees_the_lines_read_only(warehouse: Path) -> None:
     app = open_page(MASTER_BETA)
-    assert list(lines_table(app).value["enabled"]) == [True, False]
+    assert list(lines_table(app).value["enabled"]) == ["✅ Abilitata", "❌ Non abilitata"]
     assert not {"Abilita", "Disabilita", "Conferma"} & set(button_labels(app))
     assert lines_table(app).proto.selection_mode == []
     assert [i.value for i in app.info][0].startswith("Sola lettura")
@@ -166,5 +196,6 @@ def test_management_chooses_among_every_customer_read_only(warehouse: Path) -> N
     app = open_page(MANAGEMENT, cliente_linee="Studio Alfa (X001)")
     assert app.selectbox(key="cliente_linee").value == "X001"
     assert list(lines_table(app).value["nmu"]) == ["3331000001", "3331000002", "3331000003"]
-    assert list(lines_table(app).value["enabled"]) == [True, False, False]
+    assert list(lines_table(app).value["enabled"]) == [
+        "✅ Abilitata", "❌ Non abilitata", "❌ Non abilitata"]
     assert not {"Abilita", "Disabilita"} & set(button_labels(app))

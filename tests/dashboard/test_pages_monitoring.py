@@ -10,11 +10,12 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard import views
 from dashboard.access import data
 from dashboard.access.principal import Principal
 from dashboard.tables import claims_export
-from pipelines import accounts
-from pipelines.load import load_paths
+from pipelines.appstate import accounts
+from pipelines.ingest.load import load_paths
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 FIXTURES = Path(__file__).parent / "fixtures" / "access"
@@ -47,7 +48,7 @@ def page(warehouse: Path, monkeypatch: pytest.MonkeyPatch):
         app.session_state["principal"] = principal
         app.session_state["signed_in_at"] = now
         app.session_state["last_activity_at"] = now
-        app.session_state["as_of"] = AS_OF
+        app.session_state["al"] = AS_OF
         for name, value in query.items():
             app.query_params[name] = value
         return app
@@ -71,6 +72,19 @@ def claims_frame(app: AppTest):
     return next(t.value for t in app.dataframe if "request_number" in t.value.columns)
 
 
+def dialogs(node) -> list[str]:
+    """The titles of the open dialogs in an AppTest tree (AppTest has no accessor for them)."""
+    found = []
+    proto = getattr(node, "proto", None)
+    if proto is not None and hasattr(proto, "WhichOneof") and "type" in {
+        field.name for field in getattr(proto.DESCRIPTOR, "oneofs", ())
+    } and proto.WhichOneof("type") == "dialog" and proto.dialog.is_open:
+        found.append(proto.dialog.title)
+    for child in getattr(node, "children", {}).values():
+        found += dialogs(child)
+    return found
+
+
 def captions(app: AppTest) -> list[str]:
     return [c.value for c in app.caption]
 
@@ -83,15 +97,16 @@ def texts(app: AppTest) -> str:
 
 def test_monitoring_is_the_default_view_sorted_by_urgency(page) -> None:
     app = run(page(MANAGEMENT))
-    # closed (RK-1002) and rejected (RK-3001) claims are history only
-    assert numbers(app) == ["RK-1001", "RK-1004", "RK-1003", "RK-2002", "RK-2001"]
-    assert "5 pratiche · dalla più urgente · seleziona una riga per il dettaglio" in captions(app)
+    # closed (RK-1002) and rejected (RK-3001) claims are history only; sla.md's order:
+    # breached, at risk, waiting for documents, on track, waiting to be collected last
+    assert numbers(app) == ["RK-1001", "RK-1004", "RK-2002", "RK-1003", "RK-2001"]
+    assert "5 pratiche · dalle più urgenti · seleziona una riga per il dettaglio" in captions(app)
     frame = claims_frame(app)
     assert list(frame["sla_badge"]) == [
-        "🔴 Violato", "🟠 A rischio", "🟢 In tempo", "⚪ In attesa documenti", "✅ Rispettato",
+        "🔴 Violato", "🟠 A rischio", "⚪ In attesa documenti", "🟢 In tempo", "✅ Rispettato",
     ]
     remaining = frame["business_days_remaining"]
-    assert [None if pd.isna(days) else int(days) for days in remaining] == [None, 2, 4, None, None]
+    assert [None if pd.isna(days) else int(days) for days in remaining] == [None, 2, None, 4, None]
 
 
 def test_columns_have_italian_labels_and_formats(page) -> None:
@@ -101,9 +116,9 @@ def test_columns_have_italian_labels_and_formats(page) -> None:
     shown = [name for name in table.value.columns if not config[name].get("hidden")]
     labels = {name: config[name]["label"] for name in shown}
     assert "Cliente" in labels.values()  # several customers: the customer column is shown
-    assert labels["due_date"] == "Consegna prevista entro"
+    assert labels["due_date"] == "Consegna entro"
     assert labels["request_number"] == "Numero richiesta"
-    assert labels["business_days_remaining"] == "Gg lav. rimanenti"
+    assert labels["business_days_remaining"] == "Gg rim."
     assert config["due_date"]["type_config"]["format"] == "DD/MM/YYYY"
     assert config["business_days_remaining"]["type_config"]["type"] == "number"
     assert all("_" not in label for label in labels.values()), labels
@@ -113,9 +128,13 @@ def test_switching_to_history_shows_every_claim(page) -> None:
     app = run(page(MANAGEMENT))
     app.segmented_control(key="vista").set_value("history")
     run(app)
+    # Storico: newest first, by opening
+    frame = claims_frame(app)
     assert sorted(numbers(app)) == ["RK-1001", "RK-1002", "RK-1003", "RK-1004", "RK-2001",
                                     "RK-2002", "RK-3001"]
-    assert "7 pratiche · dalla più urgente · seleziona una riga per il dettaglio" in captions(app)
+    opened = list(frame["opened_date"])
+    assert opened == sorted(opened, reverse=True) and opened[0] > opened[-1]
+    assert "7 pratiche · dalle più recenti · seleziona una riga per il dettaglio" in captions(app)
 
 
 def test_a_status_filter_changes_the_table(page) -> None:
@@ -147,9 +166,9 @@ def test_the_imei_filter_finds_its_claim_and_opens_it(page) -> None:
     app.text_input(key="imei").input("352099220000026")
     run(app)
     assert numbers(app) == ["RK-2002"]
-    assert "1 pratica · dalla più urgente · seleziona una riga per il dettaglio" in captions(app)
+    assert "1 pratica · dalle più recenti · seleziona una riga per il dettaglio" in captions(app)
     # one claim: its detail is shown without selecting it
-    assert [h.value for h in app.subheader] == ["Pratica RK-2002"]
+    assert dialogs(app._tree) == ["Pratica RK-2002"]
     shown = texts(app)
     # theft/loss documentation checklist: identity document given, police report and form not
     assert "✅ Documento identità" in shown
@@ -202,11 +221,11 @@ def test_opened_date_range_from_the_address(page) -> None:
 
 def test_selecting_a_row_shows_its_detail(page) -> None:
     app = run(page(MANAGEMENT))
-    assert app.subheader.len == 0
+    assert dialogs(app._tree) == []
     table = next(t for t in app.dataframe if "request_number" in t.value.columns)
     app.session_state[table.key] = {"selection": {"rows": [1], "columns": []}}
     run(app)
-    assert [h.value for h in app.subheader] == ["Pratica RK-1004"]
+    assert dialogs(app._tree) == ["Pratica RK-1004"]
     shown = texts(app)
     assert "Via Roma 1, Roma" in shown  # delivered at the company's address
     assert "Non ancora disponibile" in shown
@@ -217,7 +236,7 @@ def test_selecting_a_row_shows_its_detail(page) -> None:
 def test_a_whole_request_number_opens_a_closed_claim_from_monitoring(page) -> None:
     app = run(page(LEGALE_ALFA, numero="RK-1002"))
     assert numbers(app) == []  # closed: not in the monitoring list
-    assert [h.value for h in app.subheader] == ["Pratica RK-1002"]
+    assert dialogs(app._tree) == ["Pratica RK-1002"]
     shown = texts(app)
     assert "**iPhone 15**" in shown and "Stesso modello" in shown
     assert "✅ Documento identità" in shown and "✅ Denuncia" in shown
@@ -226,7 +245,7 @@ def test_a_whole_request_number_opens_a_closed_claim_from_monitoring(page) -> No
 def test_a_claim_outside_the_scope_is_not_there(page) -> None:
     app = run(page(MANDATARIO_BETA, vista="Storico", numero="RK-1001"))
     assert numbers(app) == []
-    assert app.subheader.len == 0
+    assert dialogs(app._tree) == []
     assert [i.value for i in app.info] == ["Nessuna pratica corrisponde ai filtri."]
 
 
@@ -254,3 +273,48 @@ def test_an_empty_monitoring_list_says_so(page) -> None:
     assert [i.value for i in app.info] == [
         "Nessuna pratica aperta da monitorare. Le pratiche chiuse sono nello **Storico**."
     ]
+
+
+
+def test_an_employee_whose_line_is_disabled_is_told_so(page) -> None:
+    dario = Principal("dario.neri@alfa.it", "Dario Neri", "Dipendente", "X001", "3331000002")
+    app = run(page(dario))
+    assert [w.value for w in app.warning] == [
+        "La tua linea 3331000002 non è abilitata ad aprire né a seguire pratiche. Chiedi al "
+        "Mandatario o al Rappresentante Legale della tua azienda di abilitarla."
+    ]
+    assert app.text_input.len == 0 and numbers(app) == []  # not asked for an IMEI in vain
+
+
+def test_a_flag_detail_is_in_italian(page) -> None:
+    app = run(page(MANDATARIO_BETA, vista="Storico", numero="RK-2002"))
+    warnings = [w.value for w in app.warning]
+    assert "Protezione non attiva all'apertura: aperta il 13/03/2025 con protezione" in (
+        warnings[0]), warnings
+    assert not any(" while " in w or " open claims " in w for w in warnings)
+
+
+def test_the_detail_opens_in_a_dialog_that_stays_closed_once_closed(page) -> None:
+    app = run(page(MANAGEMENT, numero="RK-1004"))
+    assert dialogs(app._tree) == ["Pratica RK-1004"]
+    app.session_state["claim_detail_closed"] = "RK-1004"  # what closing the dialog records
+    run(app)
+    assert dialogs(app._tree) == []
+
+
+def test_the_as_of_date_is_one_for_the_session(page) -> None:
+    app = run(page(MANAGEMENT))
+    picker = app.date_input(key="al")
+    assert picker.label == "Situazione al" and picker.value == AS_OF
+    picker.set_value(date(2025, 3, 4))
+    run(app)
+    # on 4 March RK-1001 (due 10 March) was still on track, not breached
+    assert claims_frame(app).set_index("request_number").loc["RK-1001", "sla_badge"] == (
+        "🟢 In tempo")
+    run(app.switch_page("screens/sla.py"))
+    assert app.session_state["al"] == date(2025, 3, 4)
+    tiles = {tile.label: tile.value for tile in app.metric}
+    then = data.sla_summary(MANAGEMENT, date(2025, 3, 4), *views.default_period(date(2025, 3, 4)))
+    now = data.sla_summary(MANAGEMENT, AS_OF, *views.default_period(date(2025, 3, 4)))
+    assert int(then["breached"].iloc[0]) != int(now["breached"].iloc[0])
+    assert tiles["Violate"] == str(int(then["breached"].iloc[0]))

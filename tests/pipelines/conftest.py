@@ -13,7 +13,7 @@ import duckdb
 import pytest
 import xlsxwriter
 
-from pipelines.load import FileResult, load_paths
+from pipelines.ingest.load import FileResult, load_paths
 
 # ------------------------------------------------------------------ headers, typed from the spec
 

@@ -1,13 +1,11 @@
-"""Dashboard accounts: argon2 hashes only, `kasko users`, sign-in throttling, a busy app DB."""
+"""Dashboard accounts: argon2 hashes only (OWASP parameters), `kasko users`, sign-in throttling."""
 
 from __future__ import annotations
 
 import io
 import logging
 import shutil
-import subprocess
 import sys
-import textwrap
 import time
 import types
 from collections.abc import Callable
@@ -16,17 +14,18 @@ from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
+from sqlalchemy import select
 
 from dashboard.access import auth
-from pipelines import accounts
+from pipelines import appstate
+from pipelines.appstate import accounts, tables
 from pipelines.cli import main
-from pipelines.config import app_database_path
-from pipelines.load import load_paths
+from pipelines.ingest.load import load_paths
 
 PASSWORD = "Correct-Horse-Battery-9"
 NO_WAIT = auth.Throttle(delay_seconds=0)
-# argon2-cffi's default parameters, the ones accounts use: 64 MiB, 3 passes, 4 lanes.
-DEFAULT_PARAMETERS = "$argon2id$v=19$m=65536,t=3,p=4$"
+# OWASP's first Argon2id configuration, the one accounts use: 19 MiB, 2 passes, 1 lane.
+OWASP_PARAMETERS = "$argon2id$v=19$m=19456,t=2,p=1$"
 
 
 @pytest.fixture(autouse=True)
@@ -73,13 +72,14 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[timedelta], None]:
 
 
 def stored_hashes(db: Path) -> dict[str, str]:
-    with accounts.app_connection(app_database_path(db)) as con:
-        return dict(con.execute("select login, password_hash from accounts").fetchall())
+    with appstate.store_for(db).read() as con:
+        rows = con.execute(select(tables.accounts.c.login, tables.accounts.c.password_hash))
+        return {login: password_hash for login, password_hash in rows}
 
 
 def app_files_bytes(db: Path) -> bytes:
-    app = app_database_path(db)
-    return b"".join(p.read_bytes() for p in app.parent.glob(app.name + "*"))
+    store = appstate.default_sqlite_path(db)
+    return b"".join(p.read_bytes() for p in store.parent.glob(store.name + "*"))
 
 
 def set_password_cli(db: Path, login: str, stdin: str, monkeypatch: pytest.MonkeyPatch) -> int:
@@ -98,8 +98,8 @@ def test_the_password_is_stored_only_as_an_argon2_hash(
     assert out.out == "password set for mandatario@rossi.it\n"
     hashes = stored_hashes(db)
     assert list(hashes) == ["mandatario@rossi.it"]
-    assert hashes["mandatario@rossi.it"].startswith(DEFAULT_PARAMETERS)
-    assert PasswordHasher().verify(hashes["mandatario@rossi.it"], PASSWORD)
+    assert hashes["mandatario@rossi.it"].startswith(OWASP_PARAMETERS)
+    assert accounts.passwords.hasher.verify(hashes["mandatario@rossi.it"], PASSWORD)
     for text in (out.out, out.err, caplog.text):
         assert PASSWORD not in text
     stored = app_files_bytes(db)
@@ -115,7 +115,7 @@ def test_set_password_asks_twice_and_refuses_a_mismatch(
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
     assert main(["users", "set-password", "mandatario@rossi.it", "--db", str(db)]) == 1
     assert "differ" in capsys.readouterr().err
-    assert not app_database_path(db).exists() or stored_hashes(db) == {}
+    assert stored_hashes(db) == {}
     answers = iter([PASSWORD, PASSWORD])
     assert main(["users", "set-password", "mandatario@rossi.it", "--db", str(db)]) == 0
     assert list(stored_hashes(db)) == ["mandatario@rossi.it"]
@@ -137,7 +137,7 @@ def test_set_password_refusals(
     err = capsys.readouterr().err
     assert message in err
     assert password.strip() == "" or password not in err
-    assert not app_database_path(db).exists() or stored_hashes(db) == {}
+    assert stored_hashes(db) == {}
 
 
 def test_set_password_without_a_warehouse(
@@ -150,13 +150,13 @@ def test_set_password_without_a_warehouse(
 def test_demo_accounts_for_the_users_the_warehouse_knows(
     db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    generate = types.ModuleType("pipelines.generate")
+    generate = types.ModuleType("pipelines.demo.accounts")
     generate.DEMO_ACCOUNTS = {  # type: ignore[attr-defined]
         "direzione@kasko.demo": ("Management", "Demo-Management-2026"),
         "mandatario@rossi.it": ("Mandatario", "Demo-Mandatario-2026"),
         "ghost@kasko.demo": ("Master", "Demo-Master-2026"),
     }
-    monkeypatch.setitem(sys.modules, "pipelines.generate", generate)
+    monkeypatch.setitem(sys.modules, "pipelines.demo.accounts", generate)
     assert main(["users", "demo-accounts", "--db", str(db)]) == 0
     out = capsys.readouterr()
     assert "Direzione@Kasko.demo" in out.out and "mandatario@rossi.it" in out.out
@@ -167,7 +167,7 @@ def test_demo_accounts_for_the_users_the_warehouse_knows(
 
 
 def test_sign_in(db: Path) -> None:
-    accounts.set_password(app_database_path(db), "mandatario@rossi.it", PASSWORD)
+    accounts.set_password(db, "mandatario@rossi.it", PASSWORD)
     signed_in = auth.authenticate(db, " Mandatario@Rossi.it ", PASSWORD, NO_WAIT)
     assert signed_in is not None
     assert (signed_in.login, signed_in.profile, signed_in.customer_code) == (
@@ -193,7 +193,7 @@ def test_unknown_login_and_wrong_password_cost_the_same(
 
     cheap = CountingHasher(time_cost=1, memory_cost=1024, parallelism=1)
     monkeypatch.setattr(accounts, "passwords", accounts.Passwords(cheap))
-    accounts.set_password(app_database_path(db), "mandatario@rossi.it", PASSWORD)
+    accounts.set_password(db, "mandatario@rossi.it", PASSWORD)
     for login in ("mandatario@rossi.it", "nobody@rossi.it", "direzione@kasko.demo"):
         verified.clear()
         assert auth.authenticate(db, login, "Wrong-Password-123", NO_WAIT) is None
@@ -201,7 +201,7 @@ def test_unknown_login_and_wrong_password_cost_the_same(
 
 
 def test_throttling_after_five_failures(db: Path, clock: Callable[[timedelta], None]) -> None:
-    accounts.set_password(app_database_path(db), "mandatario@rossi.it", PASSWORD)
+    accounts.set_password(db, "mandatario@rossi.it", PASSWORD)
     for _ in range(5):
         clock(timedelta(minutes=1))
         failed = auth.sign_in(db, "mandatario@rossi.it", "Wrong-Password-123", NO_WAIT)
@@ -221,7 +221,7 @@ def test_throttling_after_five_failures(db: Path, clock: Callable[[timedelta], N
 
 
 def test_a_success_resets_the_count(db: Path, clock: Callable[[timedelta], None]) -> None:
-    accounts.set_password(app_database_path(db), "mandatario@rossi.it", PASSWORD)
+    accounts.set_password(db, "mandatario@rossi.it", PASSWORD)
     for attempt in range(8):
         clock(timedelta(minutes=1))
         password = PASSWORD if attempt == 4 else "Wrong-Password-123"
@@ -258,45 +258,20 @@ def test_oidc_users_map_to_core_users(db: Path) -> None:
     assert auth.principal_for_oidc_user(db, {"is_logged_in": False}) is None
 
 
-HOLD_THE_FILE = textwrap.dedent(
-    """
-    import sys, time, duckdb
-    con = duckdb.connect(sys.argv[1])
-    print("holding", flush=True)
-    time.sleep(float(sys.argv[2]))
-    con.close()
-    """
-)
-
-
-def hold(app: Path, seconds: float) -> subprocess.Popen[str]:
-    """Another process holding the app database, as the dashboard does between its calls."""
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_THE_FILE, str(app), str(seconds)],
-                              stdout=subprocess.PIPE, text=True)
-    assert holder.stdout is not None and holder.stdout.readline() == "holding\n"
-    return holder
-
-
-def test_a_busy_app_database_is_waited_for(db: Path) -> None:
-    app = app_database_path(db)
-    with accounts.app_connection(app):
-        pass  # create it
-    holder = hold(app, 1.0)
-    try:
-        began = time.perf_counter()
-        accounts.set_password(app, "mandatario@rossi.it", PASSWORD)
-        assert time.perf_counter() - began > 0.3
-    finally:
-        holder.wait(timeout=10)
-    assert list(stored_hashes(db)) == ["mandatario@rossi.it"]
-
-
-def test_a_database_held_too_long_is_reported(db: Path) -> None:
-    app = app_database_path(db)
-    holder = hold(app, 3.0)
-    try:
-        with pytest.raises(accounts.AppDatabaseBusy), accounts.app_connection(app, 0.3):
-            pass
-    finally:
-        holder.kill()
-        holder.wait(timeout=10)
+def test_a_hash_made_with_other_parameters_is_rehashed_at_the_next_sign_in(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """argon2-cffi's defaults (64 MiB, 3 passes, 4 lanes) were used before OWASP's."""
+    monkeypatch.setattr(accounts, "passwords", accounts.Passwords(PasswordHasher()))
+    accounts.set_password(db, "mandatario@rossi.it", PASSWORD)
+    before = stored_hashes(db)["mandatario@rossi.it"]
+    assert before.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    monkeypatch.setattr(accounts, "passwords", accounts.Passwords())  # the release's parameters
+    assert auth.authenticate(db, "mandatario@rossi.it", PASSWORD + "x", NO_WAIT) is None
+    assert stored_hashes(db)["mandatario@rossi.it"] == before  # a failure rehashes nothing
+    assert auth.authenticate(db, "mandatario@rossi.it", PASSWORD, NO_WAIT) is not None
+    after = stored_hashes(db)["mandatario@rossi.it"]
+    assert after.startswith(OWASP_PARAMETERS)
+    assert PasswordHasher().verify(after, PASSWORD)
+    assert auth.authenticate(db, "mandatario@rossi.it", PASSWORD, NO_WAIT) is not None
+    assert stored_hashes(db)["mandatario@rossi.it"] == after  # rehashed once

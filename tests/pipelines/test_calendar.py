@@ -11,15 +11,15 @@ import duckdb
 import holidays
 import pytest
 
-from pipelines import calendar, config
-from pipelines.calendar import (
+from pipelines import config
+from pipelines.ingest.load import load_paths
+from pipelines.warehouse import calendar, connect_read_only, ensure_schema
+from pipelines.warehouse.calendar import (
     calendar_outdated,
     calendar_settings,
     refresh_calendar,
     require_covered,
 )
-from pipelines.load import load_paths
-from pipelines.warehouse import connect_read_only, ensure_schema
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sla"
 
@@ -220,7 +220,7 @@ def test_a_load_that_keeps_the_calendar_does_not_import_the_holidays_package() -
     """The package loads every country's calendars (0.15 s of a daily load's 1.3 s); it is
     imported when a calendar is built, not by the modules a load goes through."""
     probe = (
-        "import sys, pipelines.cli, pipelines.load, pipelines.warehouse, pipelines.calendar;"
+        "import sys, pipelines.cli, pipelines.ingest.load, pipelines.warehouse;"
         "print('holidays' in sys.modules)"
     )
     imported = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,

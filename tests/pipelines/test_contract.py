@@ -12,7 +12,6 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from pipelines.config import SQL_DIR
 from pipelines.contract import (
     KIND_BY_NAME,
     KINDS,
@@ -28,6 +27,7 @@ from pipelines.contract import (
     partita_iva_valid,
     record_from_row,
 )
+from pipelines.sqlfiles import SQL_DIR
 
 if TYPE_CHECKING:
     from conftest import RowBuilders

@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from pipelines.cli import main
-from pipelines.load import FileResult, load_paths
+from pipelines.ingest.load import FileResult, load_paths
 from pipelines.warehouse import KILL_AT_VARIABLE
 
 # the served file's state is the one before the load up to the rename, the one after from then

@@ -16,7 +16,6 @@ import openpyxl
 import pytest
 from pydantic import ValidationError
 
-from pipelines import generate as generator
 from pipelines.contract import (
     KIND_BY_NAME,
     KINDS,
@@ -29,7 +28,7 @@ from pipelines.contract import (
     partita_iva_valid,
     record_from_row,
 )
-from pipelines.generate import DEMO_ACCOUNTS, generate
+from pipelines.demo import DEMO_ACCOUNTS, generate, generator, identifiers
 
 TODAY = date(2026, 3, 16)
 SMALL = {"customers": 60, "devices": 3000, "claims": 2000, "today": TODAY}
@@ -91,6 +90,8 @@ def exports(tmp_path_factory: pytest.TempPathFactory) -> Path:
     written = generate(out, seed=7, progress=messages.append, **SMALL)
     assert sorted(written) == sorted(out.iterdir())
     assert len(messages) >= len(written)
+    # the announced counts are entities; the files hold the planted repeated rows too
+    assert "a file holds a few more rows than these counts" in messages[0]
     return out
 
 
@@ -324,11 +325,11 @@ def test_sampled_clean_rows_validate_into_real_values(rows_by_kind: dict) -> Non
 def test_identifiers_are_valid_and_vectorised_check_digits_match_the_reference() -> None:
     rng = np.random.default_rng(1)
     bodies = rng.integers(10**13, 10**14, 500)
-    vectorised = generator.imei_check_digits(bodies)
+    vectorised = identifiers.imei_check_digits(bodies)
     assert [luhn_check_digit(str(b)) for b in bodies] == vectorised.tolist()
     vat_bodies = rng.integers(10**9, 10**10, 500)
     assert [partita_iva_check_digit(str(b)) for b in vat_bodies] == (
-        generator.partita_iva_check_digits(vat_bodies).tolist()
+        identifiers.partita_iva_check_digits(vat_bodies).tolist()
     )
 
 
@@ -457,7 +458,7 @@ def test_opening_moments_include_weekends_holidays_and_evenings(
 
 
 def _sla_state(row: dict[str, Any], today: date, calendar: np.ndarray) -> str:
-    """The SLA state of sla.md, computed independently of the generator."""
+    """The SLA state of docs/sla.md, computed independently of the generator."""
     if _text(row, "Stato") in EXCLUDED_STATES:
         return "excluded"
     start, available = (

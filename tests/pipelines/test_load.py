@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pytest
 
-import pipelines.load
-import pipelines.readers
-import pipelines.warehouse
+import pipelines.ingest.load
+import pipelines.ingest.readers
+import pipelines.warehouse.swap
 from pipelines.cli import main
-from pipelines.load import FileResult, load_file, settle_current
+from pipelines.ingest.load import FileResult, load_file, settle_current
 from pipelines.warehouse import ensure_schema
 
 if TYPE_CHECKING:
@@ -116,11 +116,11 @@ def two_claims(rows: RowBuilders) -> list[dict[str, Any]]:
 
 # file, delimiter, encoding
 CSV_VARIANTS = [
-    ("segnalazioni_2024-03-06.csv", ";", "utf-8"),
-    ("segnalazioni_2024-03-07.csv", ",", "utf-8"),
-    ("segnalazioni_2024-03-08.csv", ";", "utf-8-sig"),
-    ("segnalazioni_2024-03-09.csv", ",", "utf-8-sig"),
-    ("segnalazioni_2024-03-10.csv", ";", "cp1252"),
+    ("segnalazioni_2024-03-16.csv", ";", "utf-8"),
+    ("segnalazioni_2024-03-17.csv", ",", "utf-8"),
+    ("segnalazioni_2024-03-18.csv", ";", "utf-8-sig"),
+    ("segnalazioni_2024-03-19.csv", ",", "utf-8-sig"),
+    ("segnalazioni_2024-03-20.csv", ";", "cp1252"),
 ]
 
 
@@ -130,9 +130,9 @@ def test_csv_variants_load_the_same_claims(
     claims = [row | {"Città": "Milano"} for row in two_claims(rows)]
     for name, delimiter, encoding in CSV_VARIANTS:
         exports.csv(name, claims, delimiter=delimiter, encoding=encoding)
-    cp1252 = (exports.path / "segnalazioni_2024-03-10.csv").read_bytes()
+    cp1252 = (exports.path / "segnalazioni_2024-03-20.csv").read_bytes()
     assert b"Modalit\xe0 consegna" in cp1252 and b"Citt\xe0" in cp1252 and b"S\xec" in cp1252
-    bom = (exports.path / "segnalazioni_2024-03-08.csv").read_bytes()
+    bom = (exports.path / "segnalazioni_2024-03-18.csv").read_bytes()
     assert bom.startswith(b"\xef\xbb\xbfNumero richiesta")
     copies_before = set(Path(tempfile.gettempdir()).glob("kasko-*.csv"))
 
@@ -164,26 +164,26 @@ def test_windows_1252_bytes_that_latin_1_reads_otherwise_go_through_a_utf8_copy(
     # Windows-1252 and Latin-1 differ only in bytes 0x80-0x9F (the euro sign, typographic
     # quotes): a file without them is read as Latin-1 as it is, one with them from a copy
     address = "Via dell\u2019Orto 1 \u2013 \u20ac 5 di spedizione"
-    exports.csv("segnalazioni_2024-03-01.csv", [rows.claim(**{"Indirizzo consegna": address})],
+    exports.csv("segnalazioni_2024-03-11.csv", [rows.claim(**{"Indirizzo consegna": address})],
                 encoding="cp1252")
-    exports.csv("segnalazioni_2024-03-02.csv",
+    exports.csv("segnalazioni_2024-03-12.csv",
                 [rows.claim(number="R0002", imei=IMEI_B,
                             **{"Aperta da": "Nicolò", "Indirizzo consegna": "Piazza Unità 3"})],
                 encoding="cp1252")
-    typographic = (exports.path / "segnalazioni_2024-03-01.csv").read_bytes()
+    typographic = (exports.path / "segnalazioni_2024-03-11.csv").read_bytes()
     assert b"dell\x92Orto 1 \x96 \x80 5" in typographic
     copied = []
-    real_copy = pipelines.readers._readable_copy
-    monkeypatch.setattr(pipelines.readers, "_readable_copy",
+    real_copy = pipelines.ingest.readers._readable_copy
+    monkeypatch.setattr(pipelines.ingest.readers, "_readable_copy",
                         lambda path, *args: copied.append(path.name) or real_copy(path, *args))
 
     results = warehouse.load(exports.path)
 
     assert [counts(r) for r in results] == [
-        ("segnalazioni_2024-03-01.csv", "claims", 1, 1, 0, 0, None),
-        ("segnalazioni_2024-03-02.csv", "claims", 1, 1, 0, 0, None),
+        ("segnalazioni_2024-03-11.csv", "claims", 1, 1, 0, 0, None),
+        ("segnalazioni_2024-03-12.csv", "claims", 1, 1, 0, 0, None),
     ]
-    assert copied == ["segnalazioni_2024-03-01.csv"]
+    assert copied == ["segnalazioni_2024-03-11.csv"]
     assert warehouse.rows(
         "select request_number, delivery_address, opened_by from core.claims order by 1"
     ) == [("R0001", address, "mario.rossi@rossi.it"), ("R0002", "Piazza Unità 3", "Nicolò")]
@@ -672,39 +672,39 @@ def test_a_version_sent_again_is_history_once(
     monkeypatch: pytest.MonkeyPatch, pending_rows: int,
 ) -> None:
     # the history is written after every file, or once for the whole load: the same outcome
-    monkeypatch.setattr(pipelines.load, "PENDING_ROWS", pending_rows)
+    monkeypatch.setattr(pipelines.ingest.load, "PENDING_ROWS", pending_rows)
     opened = rows.claim(updated="01/03/2024 09:00", status="Aperta")
-    exports.csv("segnalazioni_2024-03-01.csv", [
+    exports.csv("segnalazioni_2024-03-11.csv", [
         opened,
         rows.claim(number="R0002", imei=IMEI_B, updated="01/03/2024 10:00", status="Aperta"),
     ])
-    exports.csv("segnalazioni_2024-03-04.csv", [
+    exports.csv("segnalazioni_2024-03-14.csv", [
         rows.claim(updated="04/03/2024 12:00", status="In lavorazione"), opened,
     ])
-    exports.csv("segnalazioni_2024-03-05.csv", [opened])
+    exports.csv("segnalazioni_2024-03-15.csv", [opened])
 
     results = warehouse.load(exports.path)
 
     assert [counts(r) for r in results] == [
-        ("segnalazioni_2024-03-01.csv", "claims", 2, 2, 0, 0, None),
-        ("segnalazioni_2024-03-04.csv", "claims", 2, 1, 1, 0, None),
-        ("segnalazioni_2024-03-05.csv", "claims", 1, 0, 1, 0, None),
+        ("segnalazioni_2024-03-11.csv", "claims", 2, 2, 0, 0, None),
+        ("segnalazioni_2024-03-14.csv", "claims", 2, 1, 1, 0, None),
+        ("segnalazioni_2024-03-15.csv", "claims", 1, 0, 1, 0, None),
     ]
     # each distinct version once, where it was first read
     assert warehouse.rows(
         """select request_number, status, file_date, line from core.claims_versions
            order by all"""
     ) == [
-        ("R0001", "Aperta", date(2024, 3, 1), 2),
-        ("R0001", "In lavorazione", date(2024, 3, 4), 2),
-        ("R0002", "Aperta", date(2024, 3, 1), 3),
+        ("R0001", "Aperta", date(2024, 3, 11), 2),
+        ("R0001", "In lavorazione", date(2024, 3, 14), 2),
+        ("R0002", "Aperta", date(2024, 3, 11), 3),
     ]
     # the current version keeps its own lineage
     assert warehouse.rows(
         "select request_number, status, file_date, line from core.claims order by 1"
     ) == [
-        ("R0001", "In lavorazione", date(2024, 3, 4), 2),
-        ("R0002", "Aperta", date(2024, 3, 1), 3),
+        ("R0001", "In lavorazione", date(2024, 3, 14), 2),
+        ("R0002", "Aperta", date(2024, 3, 11), 3),
     ]
     assert warehouse.rows(
         "select file_name, loaded_rows, superseded_rows from raw.load_log order by load_id"
@@ -828,17 +828,17 @@ def test_the_same_content_twice_in_one_load_is_loaded_once(
     exports: ExportFolder, warehouse: Warehouse, rows: RowBuilders
 ) -> None:
     # the second file is read while the first loads, before the first's hash is in the log
-    first = exports.csv("segnalazioni_2024-03-01.csv", [rows.claim(), rows.claim(number="R0002")])
-    (exports.path / "segnalazioni_2024-03-02.csv").write_bytes(first.read_bytes())
+    first = exports.csv("segnalazioni_2024-03-11.csv", [rows.claim(), rows.claim(number="R0002")])
+    (exports.path / "segnalazioni_2024-03-12.csv").write_bytes(first.read_bytes())
 
     results = warehouse.load(exports.path)
 
     assert [(counts(r), r.already_loaded) for r in results] == [
-        (("segnalazioni_2024-03-01.csv", "claims", 2, 2, 0, 0, None), False),
-        (("segnalazioni_2024-03-02.csv", "claims", 2, 2, 0, 0, None), True),
+        (("segnalazioni_2024-03-11.csv", "claims", 2, 2, 0, 0, None), False),
+        (("segnalazioni_2024-03-12.csv", "claims", 2, 2, 0, 0, None), True),
     ]
     assert warehouse.rows("select file_name from raw.load_log") == [
-        ("segnalazioni_2024-03-01.csv",)
+        ("segnalazioni_2024-03-11.csv",)
     ]
     assert warehouse.rows("select count(*) from core.claims_versions") == [(2,)]
 
@@ -849,17 +849,17 @@ def test_load_ids_follow_the_files_order_when_the_second_is_staged_first(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # files are staged two at a time; the first, slowed here, is read after the second
-    stage_file = pipelines.load.stage_file
+    stage_file = pipelines.ingest.load.stage_file
     staged: list[str] = []
 
     def first_file_slow(con: duckdb.DuckDBPyConnection, path: Path, *args: Any) -> Any:
-        if path.name == "segnalazioni_2024-03-01.csv":
+        if path.name == "segnalazioni_2024-03-11.csv":
             threading.Event().wait(0.5)
         staged.append(path.name)
         return stage_file(con, path, *args)
 
-    monkeypatch.setattr(pipelines.load, "stage_file", first_file_slow)
-    names = ["segnalazioni_2024-03-01.csv", "segnalazioni_2024-03-02.csv"]
+    monkeypatch.setattr(pipelines.ingest.load, "stage_file", first_file_slow)
+    names = ["segnalazioni_2024-03-11.csv", "segnalazioni_2024-03-12.csv"]
     for name, status in zip(names, ["Aperta", "In lavorazione"], strict=True):
         exports.csv(name, [rows.claim(updated="01/03/2024 09:00", status=status)])
 
@@ -887,8 +887,8 @@ def test_loading_the_same_files_again_changes_nothing(
     # a file known by its content hash is not read into DuckDB again, and the copy of a
     # load that changes nothing is never written out to disk
     read, fsynced = [], []
-    real_read_into, real_fsync = pipelines.load.read_into, os.fsync
-    monkeypatch.setattr(pipelines.load, "read_into",
+    real_read_into, real_fsync = pipelines.ingest.load.read_into, os.fsync
+    monkeypatch.setattr(pipelines.ingest.load, "read_into",
                         lambda con, opened, *rest: read.append(opened.path.name)
                         or real_read_into(con, opened, *rest))
     monkeypatch.setattr(os, "fsync", lambda fd: fsynced.append(fd) or real_fsync(fd))
@@ -920,7 +920,7 @@ def test_a_load_that_fails_midway_leaves_the_served_warehouse_unchanged(
     later.path.mkdir()
     later.csv("dispositivi.csv", [rows.device()])
     later.csv("segnalazioni.csv", [rows.claim()])
-    load_rows = pipelines.load._load_rows
+    load_rows = pipelines.ingest.load._load_rows
     calls: list[str] = []
 
     def fails_after_the_first_file(*args: Any, **kwargs: Any) -> tuple[int, int, int]:
@@ -936,7 +936,7 @@ def test_a_load_that_fails_midway_leaves_the_served_warehouse_unchanged(
             time.sleep(0.5)
         fsync(fd)
 
-    monkeypatch.setattr(pipelines.load, "_load_rows", fails_after_the_first_file)
+    monkeypatch.setattr(pipelines.ingest.load, "_load_rows", fails_after_the_first_file)
     monkeypatch.setattr(os, "fsync", slow_on_the_flushing_thread)
     with pytest.raises(OSError, match="No space left"):
         warehouse.load(later.path)
@@ -966,7 +966,7 @@ def test_a_first_load_that_fails_leaves_no_warehouse(
     def fails(*args: Any, **kwargs: Any) -> tuple[int, int, int]:
         raise RuntimeError("killed")
 
-    monkeypatch.setattr(pipelines.load, "_load_rows", fails)
+    monkeypatch.setattr(pipelines.ingest.load, "_load_rows", fails)
     with pytest.raises(RuntimeError):
         warehouse.load(exports.path)
     assert not warehouse.db.exists()
@@ -1009,7 +1009,7 @@ def test_daily_loads_leave_row_groups_unmerged_until_enough_are_spare(
     """Each daily load deletes current rows and appends their new versions as a row group;
     the checkpoint merges the table's row groups (and drops the deleted rows) only once
     SPARE_ROW_GROUPS_BEFORE_MERGE row groups are more than the rows need."""
-    monkeypatch.setattr(pipelines.warehouse, "SPARE_ROW_GROUPS_BEFORE_MERGE", 3)
+    monkeypatch.setattr(pipelines.warehouse.swap, "SPARE_ROW_GROUPS_BEFORE_MERGE", 3)
     numbers = [f"R000{n}" for n in range(1, 8)]
     warehouse.load(exports.csv("segnalazioni_2024-03-05.csv", [
         rows.claim(number=number) for number in numbers
@@ -1039,7 +1039,7 @@ def test_row_groups_are_merged_only_where_duckdb_would_and_a_change_needs_it(
 ) -> None:
     """The merge is asked for by a changed kind's current table without an index (DuckDB
     merges no other) once it holds enough spare row groups; or when no kind is named."""
-    monkeypatch.setattr(pipelines.warehouse, "SPARE_ROW_GROUPS_BEFORE_MERGE", 2)
+    monkeypatch.setattr(pipelines.warehouse.swap, "SPARE_ROW_GROUPS_BEFORE_MERGE", 2)
     con = duckdb.connect(str(tmp_path / "layout.duckdb"))
     con.execute("set max_vacuum_tasks = 0")  # the appends below keep their row groups
     con.execute("create schema core")
@@ -1053,11 +1053,11 @@ def test_row_groups_are_merged_only_where_duckdb_would_and_a_change_needs_it(
         assert con.execute(
             "select count(distinct row_group_id) from pragma_storage_info($1)", [f"core.{table}"]
         ).fetchall() == [(3,)]
-    merge = pipelines.warehouse._row_groups_to_merge
+    merge = pipelines.warehouse.swap.row_groups_to_merge
     assert merge(con, {"claims"}) is True  # 3 row groups where 1 would do: 2 spare
     assert merge(con, {"devices"}) is False  # as many spare, but an index: never merged
     assert merge(con, set()) is True  # a new release or new settings
-    monkeypatch.setattr(pipelines.warehouse, "SPARE_ROW_GROUPS_BEFORE_MERGE", 3)
+    monkeypatch.setattr(pipelines.warehouse.swap, "SPARE_ROW_GROUPS_BEFORE_MERGE", 3)
     assert merge(con, {"claims", "devices"}) is False
 
 
@@ -1090,7 +1090,28 @@ def test_cli_load_prints_a_table_and_exits_0_with_quarantined_rows(
         ["utenti.csv", "users", "1", "1", "0", "0", "extra", "columns", "ignored:", "Telefono"],
         ["total", "5", "3", "1", "1"],
     ]
+    # off a terminal the progress is a log's trail, on standard error; the table is once
     assert "[3/3] utenti.csv: 1 rows" in captured.err
+    assert captured.out.count("utenti.csv") == 1
+
+
+def test_load_progress_on_a_terminal_is_one_line_rewritten_then_cleared() -> None:
+    import io
+
+    from pipelines.progress import TransientProgress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    progress = TransientProgress(terminal)
+    progress("[1/2] clienti.csv: 1 rows")
+    progress("[2/2] utenti.csv: 1 rows")
+    progress.clear()
+    assert terminal.getvalue() == ("\r\033[K[1/2] clienti.csv: 1 rows"
+                                   "\r\033[K[2/2] utenti.csv: 1 rows\r\033[K")
+    assert "\n" not in terminal.getvalue()  # nothing is left above the table
 
 
 def test_cli_load_json(

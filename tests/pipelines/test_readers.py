@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 from conftest import claim_row
 
-from pipelines.load import FileResult
-from pipelines.readers import MAX_COLUMNS
+from pipelines.ingest.load import FileResult
+from pipelines.ingest.readers import MAX_COLUMNS
 
 if TYPE_CHECKING:
     from conftest import ExportFolder, Warehouse

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date, datetime
 from pathlib import Path
@@ -11,8 +12,10 @@ import pytest
 
 from pipelines import config
 from pipelines.cli import main
-from pipelines.load import load_paths
-from pipelines.report import ReportError, month_bounds, write_report
+from pipelines.ingest.load import load_paths
+from pipelines.output import OutputError
+from pipelines.reports import ReportError, collect, month_bounds, write_report
+from pipelines.reports.page import render_html
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sla"
 AS_OF = date(2025, 3, 14)
@@ -159,7 +162,7 @@ def test_an_empty_month(sla_warehouse, tmp_path) -> None:
 
 
 def test_refuses_other_suffixes_and_bad_months(sla_warehouse, tmp_path, capsys) -> None:
-    with pytest.raises(ReportError, match=r"must end in \.xlsx or \.html"):
+    with pytest.raises(OutputError, match=r"must end in \.xlsx or \.html"):
         write_report(sla_warehouse, "2025-03", tmp_path / "report.pdf", as_of=AS_OF)
     assert not (tmp_path / "report.pdf").exists()
     with pytest.raises(ReportError, match="not a month"):
@@ -180,3 +183,13 @@ def test_cli_report(sla_warehouse, tmp_path) -> None:
 def test_month_bounds() -> None:
     assert month_bounds("2024-02") == (date(2024, 2, 1), date(2024, 2, 29))
     assert month_bounds("2025-12") == (date(2025, 12, 1), date(2025, 12, 31))
+
+
+def test_page_escapes_every_value_from_the_warehouse(sla_warehouse) -> None:
+    data = collect(sla_warehouse, "2025-03", AS_OF)
+    hostile = '<img src=x onerror="alert(1)">'
+    breach = {**data.breaches[0], "company_name": hostile, "status": "</td><script>x()</script>"}
+    page = render_html(dataclasses.replace(data, breaches=[breach]))
+    assert hostile not in page and "<script>x()" not in page
+    assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in page
+    assert "&lt;/td&gt;&lt;script&gt;x()&lt;/script&gt;" in page

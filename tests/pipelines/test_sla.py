@@ -1,4 +1,4 @@
-"""The SLA marts: sla.md's worked examples, state boundaries, numpy agreement, aggregates."""
+"""The SLA marts: docs/sla.md's worked examples, state boundaries, numpy agreement, aggregates."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.calendar import refresh_calendar
-from pipelines.tickets import refresh_tickets
 from pipelines.warehouse import ensure_schema
+from pipelines.warehouse.calendar import refresh_calendar
+from pipelines.warehouse.tickets import refresh_tickets
 
 FIRST_YEAR, LAST_YEAR = 2015, 2035
-# The calendar covers every year a date of the data touches (sla.md): the property test's
+# The calendar covers every year a date of the data touches (docs/sla.md): the property test's
 # days, a replacement available up to ten days before a claim of January 2015 (the year
 # before), and due dates in the January after the last year (the year after).
 CALENDAR_YEARS = range(FIRST_YEAR - 1, LAST_YEAR + 2)
@@ -94,7 +94,7 @@ def at(day: str, clock: str = "10:00") -> datetime:
     return datetime.fromisoformat(f"{day} {clock}")
 
 
-# ---------------------------------------------------------------- sla.md's worked examples
+# ---------------------------------------------------------------- docs/sla.md's worked examples
 
 WORKED_EXAMPLES = [
     ("2025-03-03", "2025-03-10"),  # Mon -> Mon
@@ -289,7 +289,7 @@ def test_excluded_statuses_win_over_every_other_state(con, status: str) -> None:
 def test_pending_documentation_has_no_due_date(con) -> None:
     put_claims(con, [
         claim("waiting", opened_at=at("2025-03-03"), status="In attesa documentazione"),
-        # a replacement without documentation still has no clock (sla.md's order)
+        # a replacement without documentation still has no clock (docs/sla.md's order)
         claim("odd", opened_at=at("2025-03-03"), replacement_available_at=at("2025-03-04")),
     ])
     rows = tickets(con, date(2025, 3, 31))
@@ -325,8 +325,9 @@ def test_monitoring_view_flags(con) -> None:
     put_claims(con, [claim(status, status=status) for status in statuses])
     rows = tickets(con, date(2025, 3, 4))
     monitored = {number for number, row in rows.items() if row["is_monitored"]}
+    # sla.md "Ticket views": a delivered claim is no longer open for the customer
     assert monitored == {"Aperta", "In attesa documentazione", "In lavorazione", "In consegna",
-                         "Disponibile al ritiro", "Consegnata"}
+                         "Disponibile al ritiro"}
 
 
 def test_customer_scope(con) -> None:
@@ -433,7 +434,7 @@ def synthetic_claims(count: int, seed: int) -> pd.DataFrame:
 
 
 def expected_states(frame: pd.DataFrame, as_of: date) -> pd.DataFrame:
-    """sla.md recomputed with numpy's business-day functions, independently of the SQL."""
+    """docs/sla.md recomputed with numpy's business-day functions, independently of the SQL."""
     result = frame.copy()
     start = result["documentation_received_at"].dt.normalize()
     has_start = start.notna()

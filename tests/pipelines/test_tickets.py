@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import pytest
 
-import pipelines.tickets
+import pipelines.warehouse.tickets
 from pipelines.warehouse import schema_fingerprint
 
 if TYPE_CHECKING:
@@ -27,13 +27,13 @@ def stored_and_fresh(warehouse: Warehouse) -> tuple[list[tuple], list[tuple]]:
 def refreshes(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """The `rebuild` argument of every refresh of marts.tickets, in order."""
     seen: list[bool] = []
-    refresh = pipelines.tickets.refresh_tickets
+    refresh = pipelines.warehouse.tickets.refresh_tickets
 
     def spy(con, rebuild: bool = True) -> None:
         seen.append(rebuild)
         refresh(con, rebuild=rebuild)
 
-    monkeypatch.setattr(pipelines.tickets, "refresh_tickets", spy)
+    monkeypatch.setattr(pipelines.warehouse.tickets, "refresh_tickets", spy)
     return seen
 
 

@@ -1,0 +1,1 @@
+"""Performance tooling: `make bench` (fleet-scale budgets) and `make loadtest`; not shipped."""

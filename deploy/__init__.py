@@ -1,0 +1,1 @@
+"""Deployment assets (nginx) and the local launcher of replicas; not shipped in the package."""

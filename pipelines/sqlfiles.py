@@ -1,0 +1,25 @@
+"""Where the warehouse's SQL lives: `sql/`, shipped inside the package as `pipelines/sql`."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+
+
+def _sql_dir() -> Path:
+    # An installed wheel carries sql/ as package data; a source checkout has it at the top.
+    packaged = Path(str(files("pipelines"))) / "sql"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "sql"
+
+
+SQL_DIR = _sql_dir()
+QUERIES_DIR = SQL_DIR / "queries"
+
+
+@cache
+def named_query(name: str) -> str:
+    """The text of sql/queries/<name>.sql: the parameterised queries the readers run."""
+    return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
