@@ -17,7 +17,9 @@ import os
 import re
 import tempfile
 import time as clock
+import unicodedata
 import zipfile
+from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -37,6 +39,19 @@ MAX_LINE_BYTES = 1024 * 1024
 MAX_XLSX_CELLS = 20_000_000
 # An XLSX part (sheet or shared strings) whose XML is larger than this is refused unread.
 MAX_XLSX_PART_BYTES = 512 * 1024 * 1024
+# A part larger than this that expands more than MAX_XLSX_EXPANSION times its compressed
+# size is refused unread: spreadsheet XML compresses 5 to 30 times, a bomb a thousand.
+XLSX_EXPANSION_FLOOR = 16 * 1024 * 1024
+MAX_XLSX_EXPANSION = 100
+# Excel holds at most 32,767 characters in a cell: a shared string's XML longer than this
+# (every character an entity such as &quot;, and rich-text runs) is not a cell's.
+MAX_SHARED_STRING_XML = 8 * 32_767
+# The XML of the shared strings the sheet's cells use, summed over its cells (a string used
+# by many cells is held once per cell when read): above this the sheet is refused.
+MAX_XLSX_TEXT_BYTES = 256 * 1024 * 1024
+# The widest export has 25 columns; extra columns are read and ignored up to this many.
+# (Each column costs the staging query an expression: 10,000 of them took minutes.)
+MAX_COLUMNS = 256
 # A file modified this recently may change again within its timestamp's granularity.
 RECENT_WRITE_NS = 2_000_000_000
 
@@ -99,6 +114,8 @@ class Opened:
     readable: Path | None = None  # CSV: the file DuckDB reads (itself, or a UTF-8 copy)
     cells: pa.Table | None = None  # XLSX: the sheet's rows, read whole (sheets are small)
     state: FileState = (0, 0, 0, 0, 0)  # the file as opened: a change before the read refuses
+    # CSV: the lines a quoted cell crossing a line break would merge, quarantined each
+    broken: list[RejectedLine] = field(default_factory=list)
 
     @property
     def read_encoding(self) -> str:
@@ -142,12 +159,15 @@ class _Scan:
     digest: str
     encoding: str  # utf-8, utf-8-sig or cp1252
     size: int
-    lines: int  # physical lines, a last line without a line break included
+    lines: int  # physical lines (LF, CR and CRLF end one), a last one without a break included
     last_line_start: int  # offset of the last line when no line break ends the file, else size
     quotes: int  # double quotes: an odd count means a quoted cell may never be closed
     # a byte 0x80-0x9F in a file that is not UTF-8: the only bytes whose Windows-1252
     # meaning (the euro sign, typographic quotes) differs from Latin-1's
     c1_bytes: bool = False
+    # more than one of LF, CR and CRLF ends lines: DuckDB reads one kind of line end
+    mixed_line_ends: bool = False
+    delimiters: dict[str, int] = field(default_factory=dict)  # each one's count in the file
 
 
 # The five bytes Windows-1252 does not define: a file holding one (and not UTF-8) is neither.
@@ -244,16 +264,17 @@ def _scan_csv(path: Path) -> _Scan:
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8 = True
-    size = newlines = line_start = quotes = 0
+    size = newlines = line_start = quotes = carriage_returns = crlf = semicolons = commas = 0
     first = last = b""
     not_cp1252: int | None = None  # offset of the first byte Windows-1252 leaves undefined
     utf8_line: int | None = None  # the first line holding a multi-byte UTF-8 character
     not_utf8_line: int | None = None  # the first line that is not UTF-8
+    not_utf8_at = 0  # and the offset of its first byte that is not
     c1_bytes = False  # looked for once the bytes are known not to be UTF-8 (the earlier
     # chunks were ASCII, or UTF-8 and the file is refused as mixed)
     with path.open("rb") as handle:
         while chunk := handle.read(CHUNK):
-            base = size
+            base, previous = size, last
             if not first:
                 first = chunk[:3]
             size += len(chunk)
@@ -278,13 +299,20 @@ def _scan_csv(path: Path) -> _Scan:
                     utf8 = False
                     at = max(error.start - pending, 0)
                     not_utf8_line = newlines + chunk.count(b"\n", 0, at) + 1
+                    not_utf8_at = base + at
             if not utf8 and not c1_bytes and chunk.translate(None, _NOT_C1):
                 c1_bytes = True
             if utf8_line is None and (found := _utf8_character_at(chunk, utf8)) is not None:
                 utf8_line = newlines + chunk.count(b"\n", 0, found) + 1
             newlines += chunk.count(b"\n")
+            crlf += previous == b"\r" and chunk[:1] == b"\n"  # a CRLF split by the read
+            if b"\r" in chunk:
+                carriage_returns += chunk.count(b"\r")
+                crlf += chunk.count(b"\r\n")
             if b'"' in chunk:
                 quotes += chunk.count(b'"')
+            semicolons += chunk.count(b";")
+            commas += chunk.count(b",")
             if (last_break := _last_break(chunk)) >= 0:
                 line_start = base + last_break + 1
         if utf8:
@@ -292,13 +320,21 @@ def _scan_csv(path: Path) -> _Scan:
                 decoder.decode(b"", final=True)
             except UnicodeDecodeError:
                 utf8 = False
-                not_utf8_line = newlines + 1
+                not_utf8_line, not_utf8_at = newlines + 1, size - 1
     if size == 0:
         raise FileRefused("the file is empty: no header row")
     if size - line_start > MAX_LINE_BYTES:
         raise _refuse_long_line(path, line_start)
     if utf8:
         encoding = "utf-8-sig" if first == codecs.BOM_UTF8 else "utf-8"
+    elif first == codecs.BOM_UTF8:
+        # read as Windows-1252, the mark would become "ï»¿" in the first header
+        raise FileRefused(
+            "the file starts with a UTF-8 byte order mark but is not UTF-8 (byte"
+            f" {not_utf8_at} is not; Windows-1252 text?): save it as UTF-8, or as Windows-1252"
+            " without the mark",
+            line=_line_at(path, not_utf8_at),
+        )
     elif not_cp1252 is not None:
         raise FileRefused(f"neither UTF-8 nor Windows-1252 (byte {not_cp1252} cannot be decoded)")
     elif utf8_line is not None:
@@ -309,9 +345,181 @@ def _scan_csv(path: Path) -> _Scan:
     else:
         encoding = "cp1252"
     return _Scan(
-        digest.hexdigest(), encoding, size, newlines + (last != b"\n"), line_start, quotes,
-        c1_bytes,
+        digest.hexdigest(), encoding, size,
+        newlines + carriage_returns - crlf + (last not in (b"\n", b"\r")), line_start, quotes,
+        c1_bytes, sum(n > 0 for n in (crlf, newlines - crlf, carriage_returns - crlf)) > 1,
+        {";": semicolons, ",": commas},
     )
+
+
+
+# ------------------------------------------------------------------ quoted cells across lines
+#
+# No column of any export holds a line break, so a quoted cell that does not close on the
+# line it opens on is never a cell of the export: read as CSV, it would merge the lines up
+# to its closing quote into one record (or, never closed, the rest of the file). Each line
+# is therefore one record: the line where such a cell opens, and the line where its quote
+# would close, are quarantined with a reason naming both; the lines between them are read
+# as the records they are.
+
+
+@dataclass(frozen=True)
+class _Broken:
+    """A line quarantined for a quoted cell crossing its end: where it is, and why."""
+
+    line: int
+    start: int  # byte offsets of the line's text, its line break excluded
+    end: int
+    message: str
+
+
+def _broken_line_pattern(delimiter: str) -> re.Pattern[bytes]:
+    """A line break, then a line (up to the next break) whose quotes break it, read the way
+    DuckDB and Python's csv read quotes (one opens a cell only as its first character, `""`
+    inside a quoted cell is a quote, a quote inside an unquoted cell is text): a cell that
+    opens a quote the line does not close (the opening quote is group 1), or a quoted cell
+    followed by text before the next delimiter. Possessive and atomic parts keep each line
+    to one linear pass."""
+    sep = re.escape(delimiter.encode())
+    return re.compile(
+        rb"[\r\n](?:" + _cell_pattern(sep) + sep + rb")*+"
+        rb'(?:(")(?:[^"\r\n]|"")*+|' + _QUOTED + rb"[^" + sep + rb"\r\n][^\r\n]*+)"
+        rb"(?=[\r\n]|\Z)"
+    )
+
+
+_QUOTED = rb'"(?:[^"\r\n]|"")*+"'
+
+
+def _cell_pattern(sep: bytes) -> bytes:
+    """A cell whose quotes are in order: quoted whole, or not starting with a quote."""
+    return (rb"(?>" + _QUOTED + rb"(?=" + sep + rb"|[\r\n]|\Z)|[^\"" + sep + rb"\r\n][^" + sep
+            + rb"\r\n]*+|)")
+
+
+def _wide_line_pattern(delimiter: str, width: int) -> re.Pattern[bytes]:
+    """A line break, then a line of more than `width` cells."""
+    sep = re.escape(delimiter.encode())
+    return re.compile(
+        rb"[\r\n](?:" + _cell_pattern(sep) + sep + rb"){" + str(width).encode() + rb"}"
+        rb"[^\r\n]*+(?=[\r\n]|\Z)"
+    )
+
+
+# the rest of a quoted cell: text, line breaks and doubled quotes up to the quote closing it
+_QUOTED_REST = re.compile(rb'(?:[^"]|"")*+"(?!")')
+
+
+def _breaks(data: bytes, start: int = 0, end: int | None = None) -> int:
+    """Line breaks in data[start:end], LF, CR and CRLF each counting one."""
+    return (data.count(b"\n", start, end) + data.count(b"\r", start, end)
+            - data.count(b"\r\n", start, end))
+
+
+def _closing(data: bytes, quote: int, complete: bool) -> tuple[int, int, int] | None:
+    """Where the quoted cell opened by the quote at data[quote] closes: (the closing quote,
+    the start and the end of its line); (_NEVER, 0, 0) when data reaches the end of the file
+    (`complete`) and it does not close, (_TOO_LONG, 0, 0) when it does not close within
+    MAX_LINE_BYTES; None when data cannot tell (the file goes on)."""
+    limit = min(len(data), quote + 1 + MAX_LINE_BYTES)
+    found = _QUOTED_REST.match(data, quote + 1, limit)
+    if found is None or found.end() == limit < len(data):
+        if limit < len(data):
+            return _TOO_LONG, 0, 0
+        return (_NEVER, 0, 0) if complete else None
+    close = found.end() - 1
+    end = _next_break(data, close)
+    if end < 0 and not complete:
+        return None
+    return close, _last_break(data, 0, close) + 1, len(data) if end < 0 else end
+
+
+_NEVER, _TOO_LONG = -1, -2
+
+
+def _broken_lines(path: Path, delimiter: str, quotes: bool, width: int | None) -> list[_Broken]:
+    """Every line that opens a quoted cell it does not close, every line where such a cell's
+    quote would close, and every line with text after a quoted cell (`quotes`: the file has
+    some), and every line of more than `width` cells, each with its reason (in line order):
+    DuckDB's reader is handed none of them (it records an error per cell too many: a line
+    of 50,000 cells took it 14 s).
+
+    One pass over the file: a chunk searches the lines whose text ends in it; its last line
+    goes on with the next chunk (the scan refused lines longer than MAX_LINE_BYTES).
+    """
+    pattern = _broken_line_pattern(delimiter) if quotes else None
+    wide = _wide_line_pattern(delimiter, width) if width is not None else None
+    broken: dict[int, _Broken] = {}
+    pending = b"\n"  # a line is searched from the break before it: line 1 gets one
+    offset = -1  # the file offset of pending[0]
+    lines_before = 0  # the line breaks before pending, the one given to line 1 included
+    with path.open("rb") as handle:
+        while True:
+            chunk = handle.read(CHUNK)
+            data = pending + chunk
+            cut = _last_break(data) if chunk else len(data)
+            if chunk and data[cut] == 10 and cut > 0 and data[cut - 1] == 13:
+                cut -= 1  # a CRLF stays whole
+            counted, line = 0, lines_before
+            for found in pattern.finditer(data, 0, cut) if pattern else ():
+                line += _breaks(data, counted, found.start() + 1)
+                counted = found.start() + 1
+                if found.start(1) < 0:
+                    if line == 1:
+                        raise FileRefused(f"the header {_TEXT_AFTER_QUOTE}: not an export", line=1)
+                    broken[line] = _Broken(line, offset + found.start() + 1, offset + found.end(),
+                                           f"malformed_row: {_TEXT_AFTER_QUOTE}")
+                    continue
+                if line == 1:
+                    raise FileRefused(
+                        "the header opens a quoted cell it does not close: not an export",
+                        line=1,
+                    )
+                text, quote, base = data, found.start(1), offset
+                closing = _closing(data, quote, not chunk)
+                if closing is None:  # the cell runs past the chunk: read on from the file
+                    resume = handle.tell()
+                    handle.seek(offset + quote)
+                    text, base = handle.read(2 * MAX_LINE_BYTES + 2), offset + quote
+                    handle.seek(resume)
+                    quote = 0
+                    closing = _closing(text, 0, len(text) < 2 * MAX_LINE_BYTES + 2)
+                assert closing is not None  # two lines' worth of bytes always tell
+                close, close_start, close_end = closing
+                if close < 0:
+                    reason = "is never closed" if close == _NEVER else "is not closed within 1 MB"
+                    broken[line] = _Broken(line, offset + found.start() + 1,
+                                           offset + found.end(), _quote_reason(reason))
+                    continue
+                close_line = line + _breaks(text, quote, close)
+                broken[line] = _Broken(line, offset + found.start() + 1, offset + found.end(),
+                                       _quote_reason(f"closes on line {close_line}"))
+                broken.setdefault(close_line, _Broken(
+                    close_line, base + close_start, base + close_end,
+                    f"malformed_row: closes a quoted cell opened on line {line}:"
+                    " a cell cannot hold a line break",
+                ))
+            counted, line = 0, lines_before
+            for found in wide.finditer(data, 0, cut) if wide else ():
+                line += _breaks(data, counted, found.start() + 1)
+                counted = found.start() + 1
+                if line > 1:  # the header is as wide as it is
+                    broken.setdefault(line, _Broken(line, offset + found.start() + 1,
+                                                    offset + found.end(),
+                                                    "malformed_row: too many columns"))
+            if not chunk:
+                break
+            lines_before += _breaks(data, 0, cut)
+            pending, offset = data[cut:], offset + cut
+    return sorted(broken.values(), key=lambda b: b.line)
+
+
+_TEXT_AFTER_QUOTE = "has text after a quoted cell, before the next delimiter"
+
+
+def _quote_reason(what: str) -> str:
+    return (f"malformed_row: a quoted cell opened on this line {what}:"
+            " a cell cannot hold a line break")
 
 
 def _header_line(path: Path, encoding: str) -> str:
@@ -322,25 +530,52 @@ def _header_line(path: Path, encoding: str) -> str:
     return line.rstrip("\r\n")
 
 
-def _transcode_to_utf8(path: Path, encoding: str) -> Path:
-    """A Windows-1252 file whose bytes DuckDB's Latin-1 would misread (0x80-0x9F) is
-    rewritten as UTF-8 in the temp dir."""
+def _readable_copy(
+    path: Path, encoding: str, broken: list[_Broken], one_line_end: bool
+) -> tuple[Path, list[RejectedLine]]:
+    """A UTF-8 copy of the file in the temp dir for DuckDB to read, without the text of the
+    broken lines (their line breaks kept: every other line keeps its number), and those
+    lines as rejected; `one_line_end`: every line break (LF, CR, CRLF) written as LF, for a
+    file mixing them (once no quoted cell crosses a line, each one ends a line). A
+    Windows-1252 file is transcoded (DuckDB's Latin-1 would misread bytes 0x80-0x9F); its
+    bytes are one character each, so a chunk decodes on its own."""
     handle, name = tempfile.mkstemp(prefix="kasko-", suffix=".csv")
     os.close(handle)
     target = Path(name)
-    try:
-        with (
-            path.open("r", encoding=encoding, errors="strict", newline="") as source,
-            target.open("w", encoding="utf-8", newline="") as sink,
-        ):
-            while chunk := source.read(CHUNK):
-                sink.write(chunk)
-    except UnicodeDecodeError as error:
-        target.unlink(missing_ok=True)
-        raise FileRefused(
-            f"neither UTF-8 nor Windows-1252 (byte {error.start} cannot be decoded)"
-        ) from error
-    return target
+    texts = [bytearray() for _ in broken]
+    position = index = 0
+    carried = b""
+    with path.open("rb") as source, target.open("wb") as sink:
+        while chunk := source.read(CHUNK):
+            chunk_end, at, kept = position + len(chunk), position, []
+            while index < len(broken) and broken[index].start < chunk_end:
+                line = broken[index]
+                start, end = max(line.start, at), min(line.end, chunk_end)
+                kept.append(chunk[at - position:start - position])
+                texts[index] += chunk[start - position:end - position]
+                at = end
+                if line.end > chunk_end:
+                    break
+                index += 1
+            kept.append(chunk[at - position:])
+            if one_line_end:
+                # a CR ending the chunk may be the first half of a CRLF: it goes with the
+                # next; pieces are rewritten one by one (a CR before a line taken out and
+                # an LF after it are two line breaks, not one CRLF)
+                kept[0], carried = carried + kept[0], b""
+                if kept[-1].endswith(b"\r"):
+                    kept[-1], carried = kept[-1][:-1], b"\r"
+                kept = [piece.replace(b"\r\n", b"\n").replace(b"\r", b"\n") for piece in kept]
+            data = b"".join(kept)
+            sink.write(data.decode("cp1252").encode("utf-8") if encoding == "cp1252" else data)
+            position = chunk_end
+        sink.write(b"\n" if carried else b"")
+    text_encoding = "cp1252" if encoding == "cp1252" else "utf-8"
+    rejected = [
+        RejectedLine(line.line, text.decode(text_encoding, errors="replace"), line.message)
+        for line, text in zip(broken, texts, strict=True)
+    ]
+    return target, rejected
 
 
 def _open_csv(path: Path) -> Opened:
@@ -351,17 +586,21 @@ def _open_csv(path: Path) -> Opened:
     delimiter = ";" if header_text.count(";") >= header_text.count(",") else ","
     headers = next(csv.reader(io.StringIO(header_text), delimiter=delimiter))
     headers[0] = headers[0].lstrip("\ufeff")
-    if scan.quotes % 2:
-        # A quote that may never close would have the CSV reader take the rest of the file
-        # for one cell: find out first, line by line, and refuse rather than read on.
-        _record_starts(path, scan.encoding, delimiter)
+    headers = _checked_headers(headers)
+    # a line with more cells than the header has more delimiters: only where the file has
+    # more than its lines would hold are lines counted one by one
+    wide = scan.delimiters[delimiter] > scan.lines * (len(headers) - 1)
+    broken = (_broken_lines(path, delimiter, scan.quotes > 0, len(headers) if wide else None)
+              if scan.quotes or wide else [])
     # DuckDB reads UTF-8 and Latin-1: a Windows-1252 file with none of the bytes where the
-    # two differ is read as Latin-1 as it is, one with them from a UTF-8 copy
-    readable = path
-    if scan.encoding == "cp1252" and scan.c1_bytes:
-        readable = _transcode_to_utf8(path, scan.encoding)
+    # two differ is read as Latin-1 as it is, one with them from a UTF-8 copy; so is a file
+    # with broken lines (from a copy without them) or with mixed line ends (DuckDB's reader
+    # takes one kind of line end per file)
+    readable, rejected = path, []
+    if broken or scan.mixed_line_ends or (scan.encoding == "cp1252" and scan.c1_bytes):
+        readable, rejected = _readable_copy(path, scan.encoding, broken, scan.mixed_line_ends)
     return Opened(path, "csv", scan.digest, headers, encoding=scan.encoding,
-                  delimiter=delimiter, scan=scan, readable=readable)
+                  delimiter=delimiter, scan=scan, readable=readable, broken=rejected)
 
 
 def read_csv_into(
@@ -396,6 +635,7 @@ def read_csv_into(
         if truncated is not None:
             rejected.append(truncated)
             row_count -= 1
+    rejected = sorted(rejected + opened.broken, key=lambda r: r.line)
     return RawFile(
         path=path,
         file_format="csv",
@@ -656,23 +896,71 @@ def _check_xlsx_size(path: Path) -> None:
         parts = [first] if first in names else [
             n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")
         ]
-        for name in [*parts, "xl/sharedStrings.xml"]:
-            if name in names and archive.getinfo(name).file_size > MAX_XLSX_PART_BYTES:
+        for name in [*parts, _SHARED_STRINGS]:
+            if name not in names:
+                continue
+            info = archive.getinfo(name)
+            if info.file_size > MAX_XLSX_PART_BYTES:
                 raise FileRefused(
-                    f"{name} holds {archive.getinfo(name).file_size:,} bytes of XML:"
+                    f"{name} holds {info.file_size:,} bytes of XML:"
                     " too large for an XLSX export, send it as CSV"
                 )
+            if (info.file_size > XLSX_EXPANSION_FLOOR
+                    and info.file_size > MAX_XLSX_EXPANSION * max(info.compress_size, 1)):
+                raise FileRefused(
+                    f"{name} expands from {info.compress_size:,} to {info.file_size:,} bytes"
+                    f" ({info.file_size // max(info.compress_size, 1):,} times): not a"
+                    " spreadsheet export"
+                )
+        shared = _shared_string_sizes(archive) if _SHARED_STRINGS in names else array("q")
         for name in parts:
-            rows, columns = _sheet_extent(archive, name)
+            rows, columns, text = _sheet_extent(archive, name, shared)
             if rows * max(columns, 1) > MAX_XLSX_CELLS:
                 raise FileRefused(
                     f"the first sheet spans {rows:,} rows x {columns:,} columns:"
                     " too large for an XLSX export, send it as CSV"
                 )
+            if text > MAX_XLSX_TEXT_BYTES:
+                raise FileRefused(
+                    f"the first sheet's cells hold {text:,} bytes of shared text (over"
+                    f" {MAX_XLSX_TEXT_BYTES:,}): too large for an XLSX export, send it as CSV"
+                )
 
 
-def _sheet_extent(archive: zipfile.ZipFile, name: str) -> tuple[int, int]:
-    """An upper bound of the (rows, columns) of the grid a sheet's cells span."""
+_SHARED_STRINGS = "xl/sharedStrings.xml"
+# a shared string (`<si>...</si>`, or an empty `<si/>`), any namespace prefix
+_SHARED_ITEM = re.compile(rb"<(?:\w+:)?si\b(?:[^>]*/>|.*?</(?:\w+:)?si>)", re.DOTALL)
+# a cell whose value is the index of a shared string
+_SHARED_CELL = re.compile(
+    rb'<(?:\w+:)?c\b[^>]*?\bt="s"[^>]*>\s*<(?:\w+:)?v>\s*([0-9]{1,9})\s*</'
+)
+
+
+def _shared_string_sizes(archive: zipfile.ZipFile) -> array[int]:
+    """The size of each shared string's XML, streamed; refuses a string no cell can hold."""
+    sizes: array[int] = array("q")
+    tail = b""
+    with archive.open(_SHARED_STRINGS) as part:
+        while chunk := part.read(CHUNK):
+            xml, end = tail + chunk, 0
+            for item in _SHARED_ITEM.finditer(xml):
+                sizes.append(item.end() - item.start())
+                end = item.end()
+            tail = xml[end:]
+            if len(tail) > MAX_SHARED_STRING_XML or max(sizes, default=0) > MAX_SHARED_STRING_XML:
+                raise FileRefused(
+                    "a shared string is longer than the 32,767 characters an Excel cell"
+                    " holds: not a spreadsheet export"
+                )
+    return sizes
+
+
+def _sheet_extent(
+    archive: zipfile.ZipFile, name: str, shared: array[int]
+) -> tuple[int, int, int]:
+    """An upper bound of the (rows, columns) of the grid a sheet's cells span, and the XML
+    bytes of the shared strings its cells use (`shared`: each string's size)."""
+    text = 0
     max_row = max_column = 0
     rows_without_reference = 0
     widest = in_row = 0  # the most cells without a reference in one row; the current row's
@@ -682,13 +970,15 @@ def _sheet_extent(archive: zipfile.ZipFile, name: str) -> tuple[int, int]:
             if not tail and max_row == 0 and (declared := _DIMENSION.search(chunk, 0, 65536)):
                 letters, number = declared.groups()
                 if letters and _column_number(letters) * int(number) > MAX_XLSX_CELLS:
-                    return int(number), _column_number(letters)  # as declared: not read on
+                    return int(number), _column_number(letters), 0  # as declared: not read on
             xml, tail = tail + chunk, b""
             cut = xml.rfind(b"<")
             if cut >= 0 and xml.find(b">", cut) < 0:  # carry an unfinished tag over
                 if len(xml) - cut > 65536:
                     raise FileRefused("the first sheet's XML has a tag longer than 64 KB")
                 xml, tail = xml[:cut], xml[cut:]
+            indexes = [int(i) for i in _SHARED_CELL.findall(xml)]
+            text += sum(shared[i] for i in indexes if i < len(shared))
             row_numbers = _ROW_REFERENCE.findall(xml)
             max_row = max([max_row, *map(int, set(row_numbers))])
             row_elements = xml.count(b"<row ") + xml.count(b"<row>") + xml.count(b"<row/>")
@@ -708,7 +998,7 @@ def _sheet_extent(archive: zipfile.ZipFile, name: str) -> tuple[int, int]:
             for piece in pieces[1:]:
                 widest, in_row = max(widest, in_row), _cells_in(piece)
     widest = max(widest, in_row)
-    return max_row + rows_without_reference, max_column + widest
+    return max_row + rows_without_reference, max_column + widest, text
 
 
 def _open_xlsx(path: Path) -> Opened:
@@ -732,11 +1022,14 @@ def _open_xlsx(path: Path) -> Opened:
         rows = sheet.to_python(skip_empty_area=False)
     except (CalamineError, ValueError, zipfile.BadZipFile) as error:
         raise FileRefused(f"cannot be read as XLSX: {error}") from error
+    except MemoryError as error:
+        raise FileRefused("does not fit in memory as XLSX: send it as CSV") from error
     if not rows or all(_cell_text(v) is None for v in rows[0]):
         raise FileRefused("the first sheet is empty: no header row", line=1)
     headers = [_cell_text(v) or "" for v in rows[0]]
     while headers and headers[-1] == "":
         headers.pop()
+    headers = _checked_headers(headers)
     width = len(headers)
     lines, cells = [], [[] for _ in range(width)]
     for offset, row in enumerate(rows[1:], start=2):
@@ -768,6 +1061,8 @@ def read_xlsx_into(
             f" {select(opened.headers, source, True)}",
             params,
         )
+    except duckdb.OutOfMemoryException as error:
+        raise FileRefused("does not fit in memory as XLSX: send it as CSV") from error
     finally:
         con.unregister(source)
     return RawFile(
@@ -790,6 +1085,17 @@ def drop_raw(con: duckdb.DuckDBPyConnection, table: str) -> None:
     """Drop what read_into left under `table`: a table, or a view over `<table>_cells`."""
     con.execute(f"drop {'view' if _is_view(con, table) else 'table'} if exists {table}")
     con.execute(f"drop table if exists {table}_cells")
+
+
+def _checked_headers(headers: list[str]) -> list[str]:
+    """The headers in NFC (an accent typed as a letter and a combining mark looks the same,
+    and is the same column), refusing a header wider than any export's."""
+    if len(headers) > MAX_COLUMNS:
+        raise FileRefused(
+            f"the header has {len(headers):,} columns; an export has at most {MAX_COLUMNS}",
+            line=1,
+        )
+    return [unicodedata.normalize("NFC", header) for header in headers]
 
 
 def open_export(path: Path) -> Opened:

@@ -62,37 +62,48 @@ def test_cut_short_or_unbalanced_records_are_quarantined_or_refused(
         [HEADER, line(rows, number="R0003"), '"R0004;' + line(rows)[6:]]))
     exports.text("segnalazioni_3.csv", "\r\n".join(
         [HEADER, line(rows, number="R0005"), line(rows, number="R0006")]))  # whole, no break
-    # a quote never closed swallowing the rest of the file: the file is not an export
+    # a quote never closed: its line is quarantined, every line after it is read on its own
     exports.text("segnalazioni_4.csv", "\r\n".join(
-        [HEADER, line(rows, number="R0007"), '"R0008;x'] + ["y"] * 400_000))
-    # a lone carriage return after a quoted line break: the CSV reader sees one record where
-    # there are two; rather than number rows by guess (and lose one), the file is refused
+        [HEADER, line(rows, number="R0007"), '"R0008;x'] + ["y"] * 40_000
+        + [line(rows, number="R0009")]))
+    # a lone carriage return after a quoted line break: three lines, three records
     exports.text("segnalazioni_5.csv", HEADER + '\nR0010;"Via Roma\r\n"\rR0011\n')
 
     results = warehouse.load(exports.path)
 
+    never_closed = ("malformed_row: a quoted cell opened on this line is never closed:"
+                    " a cell cannot hold a line break")
     assert [counts(r) for r in results] == [
         ("segnalazioni_1.csv", 2, 1, 0, 1, None),
         ("segnalazioni_2.csv", 2, 1, 0, 1, None),
         ("segnalazioni_3.csv", 2, 2, 0, 0, None),
-        ("segnalazioni_4.csv", 0, 0, 0, 0,
-         "segnalazioni_4.csv, line 3: cannot be read as CSV: a quoted cell opened on this line"
-         " is never closed (or is longer than 1 MB)"),
-        ("segnalazioni_5.csv", 0, 0, 0, 0,
-         "segnalazioni_5.csv: cannot be read as CSV: 1 records read, but 2 found line by line;"
-         " check the quotes"),
+        ("segnalazioni_4.csv", 40_003, 2, 0, 40_001, None),
+        ("segnalazioni_5.csv", 3, 0, 0, 3, None),
     ]
     assert warehouse.rows(
-        "select file_name, line, reasons, raw_values::varchar from raw.quarantine order by 1"
+        """select file_name, line, reasons, raw_values::varchar from raw.quarantine
+           where reasons[1] like 'malformed_row%' order by 1, 2"""
     ) == [
         ("segnalazioni_1.csv", 3,
          ["malformed_row: truncated: 19 of 25 cells and no line break at the end of the file"],
          json.dumps(";".join(cells_cut), ensure_ascii=False)),
-        ("segnalazioni_2.csv", 3, ["malformed_row: unquoted value"],
+        ("segnalazioni_2.csv", 3, [never_closed],
          json.dumps('"R0004;' + line(rows)[6:], ensure_ascii=False)),
+        ("segnalazioni_4.csv", 3, [never_closed], '"\\"R0008;x"'),
+        ("segnalazioni_5.csv", 2,
+         ["malformed_row: a quoted cell opened on this line closes on line 3:"
+          " a cell cannot hold a line break"], '"R0010;\\"Via Roma"'),
+        ("segnalazioni_5.csv", 3, [never_closed], '"\\""'),
     ]
+    # the lines after the quote never closed, and after the lone carriage return, are records
+    assert warehouse.rows(
+        """select file_name, count(*), min(line), max(line),
+                  min(raw_values->>'$."Numero richiesta"')
+           from raw.quarantine where reasons[1] like 'missing%' group by 1 order by 1"""
+    ) == [("segnalazioni_4.csv", 40_000, 4, 40_003, "y"),
+          ("segnalazioni_5.csv", 1, 4, 4, "R0011")]
     assert warehouse.rows("select request_number from core.claims order by 1") == [
-        ("R0001",), ("R0003",), ("R0005",), ("R0006",)
+        ("R0001",), ("R0003",), ("R0005",), ("R0006",), ("R0007",), ("R0009",)
     ]
 
 
