@@ -36,7 +36,7 @@ import duckdb
 
 from bench.stats import percentile
 from dashboard.forms import SIGN_IN_PATH
-from dashboard.session_cookie import COOKIE_NAME
+from dashboard.access.session_cookie import COOKIE_NAME
 from deploy.replicas import PostgresCluster, free_port, start_nginx
 from pipelines.warehouse import upgrade
 

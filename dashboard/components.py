@@ -11,13 +11,12 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import session
-from dashboard.access.connections import data_version
+from dashboard.access.connections import data_version, today
 from dashboard.access.downloads import to_csv_bytes, to_xlsx_bytes
 from dashboard.access.principal import Principal
 from dashboard.forms import sign_out_form
 from dashboard.i18n import SLA_STATE_BADGES, format_number
 from pipelines.vocabulary import SLA_STATE_COLOURS
-from pipelines.warehouse.calendar import today
 
 P = ParamSpec("P")
 R = TypeVar("R")

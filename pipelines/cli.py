@@ -85,6 +85,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo = users_what.add_parser("demo-accounts", help="give the demo accounts their passwords")
     demo.add_argument("--db")
 
+    sql = commands.add_parser("sql", help="the warehouse's SQL")
+    sql_what = sql.add_subparsers(dest="what", required=True)
+    compile_ = sql_what.add_parser(
+        "compile", help="write the staging and core SQL the contract generates, to be read")
+    compile_.add_argument("--out", type=Path, default=Path("sql"),
+                          help="the sql/ folder to write into (default: ./sql)")
+
     app = commands.add_parser("app", help="the dashboard's own database")
     app_what = app.add_subparsers(dest="what", required=True)
     migrate = app_what.add_parser("migrate", help="bring it to this release's schema")
@@ -234,8 +241,18 @@ def _dispatch(args: argparse.Namespace) -> int:
 
     if args.command == "users":
         from pipelines.appstate import accounts
+        from pipelines.demo.accounts import DEMO_ACCOUNTS
 
-        return accounts.command(args)
+        return accounts.command(args, demo_accounts=DEMO_ACCOUNTS)
+
+    if args.command == "sql":
+        from pipelines.ingest.compile import write_compiled
+
+        if not args.out.is_dir():
+            raise UsageError(f"{args.out} is not a folder")
+        for path in write_compiled(args.out):
+            print(path)
+        return EXIT_OK
 
     if args.command == "app":
         from pipelines.appstate import commands

@@ -12,9 +12,9 @@ import streamlit as st
 
 from dashboard import session
 from dashboard.access.connections import STORE_UNAVAILABLE
+from dashboard.access.session_routes import STORE_DOWN, safe_next
 from dashboard.app_pages import REQUESTED_PATH_KEY
-from dashboard.forms import safe_next, sign_in_form
-from dashboard.session_routes import STORE_DOWN
+from dashboard.forms import sign_in_form
 
 st.title("Kasko Ops")
 st.caption("Protezione Kasko All Risk — monitoraggio sinistri e SLA")

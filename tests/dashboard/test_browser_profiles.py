@@ -21,9 +21,9 @@ from generated_warehouse import (
     warehouse_fixture,  # noqa: F401 - the `warehouse` fixture
 )
 
+from dashboard.access.session_cookie import COOKIE_NAME
 from dashboard.app_pages import PAGES
 from dashboard.i18n import PAGE_TITLES
-from dashboard.session_cookie import COOKIE_NAME
 from pipelines.demo import DEMO_ACCOUNTS
 from pipelines.warehouse.calendar import today
 

@@ -10,10 +10,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from dashboard import session_cookie
-from dashboard.forms import safe_next
+from dashboard.access import session_cookie
+from dashboard.access.session_routes import safe_next, sign_in_route, sign_out_route
 from dashboard.session import principal_from_cookie
-from dashboard.session_routes import sign_in_route, sign_out_route
 from pipelines.appstate import accounts
 from pipelines.ingest.load import load_paths
 from tests.form_posts import posted

@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.access.auth import principal_for_login
-from dashboard.session_routes import sign_in_route
+from dashboard.access.session_routes import sign_in_route
 from deploy.replicas import PostgresCluster, free_port
 from pipelines import appstate
 from pipelines.appstate import accounts
