@@ -33,15 +33,8 @@ import duckdb
 
 from pipelines.contract import KINDS, SourceKind, columns, kind_for_file, normalise_header
 from pipelines.errors import UsageError
-from pipelines.ingest.readers import (
-    FileRefused,
-    Opened,
-    RawFile,
-    Select,
-    drop_raw,
-    open_export,
-    read_into,
-)
+from pipelines.ingest.raw import FileRefused, Opened, RawFile, Select, drop_raw
+from pipelines.ingest.readers import open_export, read_into
 from pipelines.ingest.staging import staging_select
 from pipelines.warehouse.calendar import today as configured_today
 from pipelines.warehouse.schema import HISTORY_KINDS, temp_table_exists

@@ -16,6 +16,7 @@ from conftest import claim_row
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+import pipelines.ingest.csv_reader
 import pipelines.ingest.readers
 from pipelines.ingest.load import FileResult, load_file, settle_current
 from pipelines.warehouse import ensure_schema
@@ -187,7 +188,7 @@ def quoting_db() -> Iterator[duckdb.DuckDBPyConnection]:
     encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]),
     # the reader's passes read the file in chunks: tiny ones cut lines, CRLFs and quoted
     # cells at every place
-    chunk=st.sampled_from([pipelines.ingest.readers.CHUNK, 3, 7, 64]),
+    chunk=st.sampled_from([pipelines.ingest.csv_reader.CHUNK, 3, 7, 64]),
 )
 def test_every_physical_line_is_read_once_or_the_file_is_refused(
     quoting_db: duckdb.DuckDBPyConnection, text: str, encoding: str, chunk: int
@@ -199,12 +200,12 @@ def test_every_physical_line_is_read_once_or_the_file_is_refused(
         path = Path(folder) / "segnalazioni_quoting.csv"
         path.write_bytes(text.encode(encoding))
 
-        whole = pipelines.ingest.readers.CHUNK
-        pipelines.ingest.readers.CHUNK = chunk
+        whole = pipelines.ingest.csv_reader.CHUNK
+        pipelines.ingest.csv_reader.CHUNK = chunk
         try:
             result = load_file(con, path, date(2024, 4, 1))
         finally:
-            pipelines.ingest.readers.CHUNK = whole
+            pipelines.ingest.csv_reader.CHUNK = whole
         settle_current(con, [result])
 
     event("refused" if result.error else "quarantined rows" if result.quarantined else "loaded")

@@ -21,7 +21,10 @@ import xlsxwriter
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+import pipelines.ingest.csv_reader
+import pipelines.ingest.raw
 import pipelines.ingest.readers
+import pipelines.ingest.xlsx_reader
 from pipelines.ingest.load import FileResult, load_file
 from pipelines.reports.tickets_export import export_tickets
 from pipelines.warehouse import ensure_schema
@@ -205,8 +208,8 @@ def test_a_file_that_changes_while_it_is_read_is_refused(
     rewritten = exports.xlsx("segnalazioni_2.xlsx", CLAIM_HEADERS,
                              [list(rows.claim(number="R0002").values())])
     vanishing = exports.text("segnalazioni_3.csv", HEADER + "\r\n" + line(rows) + "\r\n")
-    read_csv_table = pipelines.ingest.readers._read_csv_table
-    check_xlsx_size = pipelines.ingest.readers._check_xlsx_size
+    read_csv_table = pipelines.ingest.csv_reader._read_csv_table
+    check_xlsx_size = pipelines.ingest.xlsx_reader._check_xlsx_size
 
     def csv_written_meanwhile(con: Any, path: Path, *args: Any) -> Any:
         if path == growing:  # the producer appends while the loader reads
@@ -220,8 +223,8 @@ def test_a_file_that_changes_while_it_is_read_is_refused(
         check_xlsx_size(path)
         exports.xlsx(path.name, CLAIM_HEADERS, [list(rows.claim(number="R0003").values())])
 
-    monkeypatch.setattr(pipelines.ingest.readers, "_read_csv_table", csv_written_meanwhile)
-    monkeypatch.setattr(pipelines.ingest.readers, "_check_xlsx_size", xlsx_written_meanwhile)
+    monkeypatch.setattr(pipelines.ingest.csv_reader, "_read_csv_table", csv_written_meanwhile)
+    monkeypatch.setattr(pipelines.ingest.xlsx_reader, "_check_xlsx_size", xlsx_written_meanwhile)
     results = warehouse.load(exports.path)
     monkeypatch.undo()
 
@@ -246,7 +249,7 @@ def test_a_change_that_leaves_size_and_times_alone_is_caught_by_the_hash(
 ) -> None:
     """Within a timestamp's granularity, a rewrite of a just-written file keeps its stat."""
     path = exports.text("segnalazioni.csv", HEADER + "\r\n" + line(rows) + "\r\n")
-    read_csv_table = pipelines.ingest.readers._read_csv_table
+    read_csv_table = pipelines.ingest.csv_reader._read_csv_table
     stat = os.stat(path)
     same_stat = (stat.st_dev, stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size)
 
@@ -257,7 +260,7 @@ def test_a_change_that_leaves_size_and_times_alone_is_caught_by_the_hash(
         return read_csv_table(con, readable, *args)
 
     monkeypatch.setattr(pipelines.ingest.readers, "_file_state", lambda p: same_stat)
-    monkeypatch.setattr(pipelines.ingest.readers, "_read_csv_table", rewritten_in_place)
+    monkeypatch.setattr(pipelines.ingest.csv_reader, "_read_csv_table", rewritten_in_place)
     [result] = warehouse.load(path)
 
     assert result.error == (
@@ -274,7 +277,7 @@ def test_a_file_that_cannot_be_opened_is_refused_with_the_reason(
     def not_allowed(path: Path) -> None:  # the tests run as root, who may open anything
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(pipelines.ingest.readers, "_scan_csv", not_allowed)
+    monkeypatch.setattr(pipelines.ingest.csv_reader, "_scan_csv", not_allowed)
     [result] = warehouse.load(path)
 
     assert counts(result) == ("segnalazioni.csv", 0, 0, 0, 0,
@@ -543,7 +546,7 @@ def test_one_thread_and_all_read_an_unquoted_file_alike(
                 [(r.line, r.text, r.message) for r in raw.rejected],
                 raw.row_count,
             )
-            pipelines.ingest.readers.drop_raw(con, "cells")
+            pipelines.ingest.raw.drop_raw(con, "cells")
         con.close()
     event(f"{len(read[True][0])} rows, {len(read[True][1])} rejected")
     assert read[False] == read[True]

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pytest
 
+import pipelines.ingest.csv_reader
 import pipelines.ingest.load
 import pipelines.ingest.readers
 import pipelines.warehouse.swap
@@ -173,8 +174,8 @@ def test_windows_1252_bytes_that_latin_1_reads_otherwise_go_through_a_utf8_copy(
     typographic = (exports.path / "segnalazioni_2024-03-11.csv").read_bytes()
     assert b"dell\x92Orto 1 \x96 \x80 5" in typographic
     copied = []
-    real_copy = pipelines.ingest.readers._readable_copy
-    monkeypatch.setattr(pipelines.ingest.readers, "_readable_copy",
+    real_copy = pipelines.ingest.csv_reader._readable_copy
+    monkeypatch.setattr(pipelines.ingest.csv_reader, "_readable_copy",
                         lambda path, *args: copied.append(path.name) or real_copy(path, *args))
 
     results = warehouse.load(exports.path)

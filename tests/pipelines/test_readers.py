@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from conftest import claim_row
 
 from pipelines.ingest.load import FileResult
-from pipelines.ingest.readers import MAX_COLUMNS
+from pipelines.ingest.raw import MAX_COLUMNS
 
 if TYPE_CHECKING:
     from conftest import ExportFolder, Warehouse

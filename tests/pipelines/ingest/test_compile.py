@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from pipelines.cli import main
 from pipelines.ingest.compile import compiled
@@ -42,11 +43,10 @@ def test_the_compiled_staging_runs_and_says_why_a_row_is_quarantined() -> None:
         ("C1", "3351234568", "3,52E+14", "Apple", "iPhone 15", "Tablet", "Sospesa",
          "01/02/2025", "31/02/2027", None, None),
     ]
-    columns = ", ".join(f"c{i} varchar" for i in range(headers))
-    con.execute(f"create table raw_devices (line bigint, {columns})")
-    for line, row in enumerate(values, start=2):
-        con.execute(f"insert into raw_devices values ({', '.join(['?'] * (headers + 1))})",
-                    [line, *row])
+    rows = pd.DataFrame(values, columns=[f"c{i}" for i in range(headers)], dtype="string")
+    rows.insert(0, "line", [2, 3])
+    con.register("rows", rows)
+    con.execute("create table raw_devices as select * from rows")
     # the export's date bounds the plausible dates
     staged = con.execute(compiled()["staging/stg_devices.sql"],
                          {"file_date": date(2026, 11, 30)}).df()
