@@ -28,7 +28,7 @@ from pipelines.ingest.load import FileResult, load_file, settle_current
 from pipelines.warehouse import ensure_schema
 
 if TYPE_CHECKING:
-    from conftest import ExportFolder, RowBuilders, Warehouse
+    from tests.pipelines.exports import ExportFolder, RowBuilders, Warehouse
 
 IMEI_A, IMEI_B, IMEI_C = "490154203237518", "356938035643809", "352099001761481"
 CLAIM = "select * exclude (load_id, line, file_date, row_hash) from core.claims order by all"

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 import duckdb
 import pytest
-from conftest import claim_row
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -20,9 +19,10 @@ import pipelines.ingest.csv_reader
 import pipelines.ingest.readers
 from pipelines.ingest.load import FileResult, load_file, settle_current
 from pipelines.warehouse import ensure_schema
+from tests.pipelines.exports import claim_row
 
 if TYPE_CHECKING:
-    from conftest import ExportFolder, Warehouse
+    from tests.pipelines.exports import ExportFolder, Warehouse
 
 HEADER = ";".join(claim_row())
 NO_BREAK = "a cell cannot hold a line break"

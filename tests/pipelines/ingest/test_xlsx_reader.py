@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import xlsxwriter
-from conftest import claim_row
+
+from tests.pipelines.exports import claim_row
 
 if TYPE_CHECKING:
-    from conftest import ExportFolder, Warehouse
+    from tests.pipelines.exports import ExportFolder, Warehouse
 
 CLAIM = claim_row()
 HEADERS = list(CLAIM)

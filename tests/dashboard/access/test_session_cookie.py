@@ -17,7 +17,7 @@ from pipelines.appstate import accounts
 from pipelines.ingest.load import load_paths
 from tests.form_posts import posted
 
-FIXTURES = Path(__file__).parent / "fixtures" / "access"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "access"
 LOGIN, PASSWORD = "mandatario@beta.it", "Una-Password-Lunga-2026"
 KEY = b"k" * 32
 

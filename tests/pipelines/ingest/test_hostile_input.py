@@ -30,7 +30,7 @@ from pipelines.reports.tickets_export import export_tickets
 from pipelines.warehouse import ensure_schema
 
 if TYPE_CHECKING:
-    from conftest import ExportFolder, RowBuilders, Warehouse
+    from tests.pipelines.exports import ExportFolder, RowBuilders, Warehouse
 
 CLAIM_HEADERS = [
     "Numero richiesta", "Data ultimo aggiornamento", "Codice cliente", "NMU", "IMEI",

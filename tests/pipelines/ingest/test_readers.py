@@ -8,13 +8,12 @@ import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from conftest import claim_row
-
 from pipelines.ingest.load import FileResult
 from pipelines.ingest.raw import MAX_COLUMNS
+from tests.pipelines.exports import claim_row
 
 if TYPE_CHECKING:
-    from conftest import ExportFolder, Warehouse
+    from tests.pipelines.exports import ExportFolder, Warehouse
 
 CLAIM = claim_row()
 HEADER = ";".join(CLAIM)
