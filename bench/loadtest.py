@@ -13,6 +13,7 @@ none) and page latency p50/p95 before, during and after the load, as text and JS
 from __future__ import annotations
 
 import argparse
+import http.client
 import itertools
 import json
 import os
@@ -27,10 +28,15 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from datetime import date
+from http.cookies import SimpleCookie
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 import duckdb
 
+from bench.stats import percentile
+from dashboard.forms import SIGN_IN_PATH
+from dashboard.access.session_cookie import COOKIE_NAME
 from deploy.replicas import PostgresCluster, free_port, start_nginx
 from pipelines.warehouse import upgrade
 
@@ -148,13 +154,18 @@ class Session:
     """One browser tab: a Streamlit websocket, signed in, opening pages."""
 
     def __init__(self, url: str, headers: dict[str, str] | None = None) -> None:
-        from websockets.sync.client import connect
-
-        self.socket = connect(url, subprotocols=["streamlit"], max_size=None,
-                              open_timeout=60, legacy=True, additional_headers=headers)
+        self.url = url
+        self.headers = dict(headers or {})
+        self.socket = self._connect()
         self.pages: dict[str, str] = {}  # url path -> page script hash
         self.titles: list[str] = []  # the navigation's page titles
         self.current_page = ""
+
+    def _connect(self):  # a websockets client connection
+        from websockets.sync.client import connect
+
+        return connect(self.url, subprotocols=["streamlit"], max_size=None, open_timeout=60,
+                       legacy=True, additional_headers=self.headers)
 
     def close(self) -> None:
         self.socket.close()
@@ -197,20 +208,36 @@ class Session:
                 return elements
 
     def sign_in(self, login: str, password: str) -> None:
-        from streamlit.proto.WidgetStates_pb2 import WidgetState
-
-        form = self.run()
-        inputs = [e.text_input for e in form if e.WhichOneof("type") == "text_input"]
-        [submit] = [e.button for e in form if e.WhichOneof("type") == "button"
-                    and e.button.is_form_submitter]
-        widgets = []
-        for text_input, value in zip(inputs, (login, password), strict=True):
-            widgets.append(WidgetState(id=text_input.id, string_value=value))
-        widgets.append(WidgetState(id=submit.id, trigger_value=True))
-        after = self.run(widgets=widgets)
-        if "Accedi" in self.titles:
-            alerts = [e.alert.body for e in after if e.WhichOneof("type") == "alert"]
-            raise RuntimeError(f"sign-in as {login} failed: {alerts}")
+        """Sign in as a browser does: post the form to the sign-in route, keep the session
+        cookie it sets, and open the app again with it."""
+        parts = urlsplit(self.url)
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        try:
+            connection.request(
+                "POST", SIGN_IN_PATH,
+                urlencode({"login": login, "password": password, "dopo": "/"}),
+                {**self.headers, "Content-Type": "application/x-www-form-urlencoded"},
+            )
+            response = connection.getresponse()
+            response.read()
+            cookies = SimpleCookie()
+            for header in response.headers.get_all("Set-Cookie") or []:
+                cookies.load(header)
+        finally:
+            connection.close()
+        if COOKIE_NAME not in cookies:
+            where = response.getheader("Location")
+            raise RuntimeError(f"sign-in as {login} failed: sent to {where}")
+        # sent back exactly as set (quoted), as a browser does
+        sent = [part for part in self.headers.get("Cookie", "").split("; ")
+                if part and not part.startswith(f"{COOKIE_NAME}=")]
+        sent.append(f"{COOKIE_NAME}={cookies[COOKIE_NAME].coded_value}")
+        self.headers["Cookie"] = "; ".join(sent)
+        self.socket.close()
+        self.socket = self._connect()
+        self.run()
+        if set(self.titles) <= {"Accedi"}:  # signed out, every address is the sign-in form
+            raise RuntimeError(f"sign-in as {login} failed: the session cookie was not accepted")
 
 
 def problems(elements: list[object]) -> str | None:
@@ -301,11 +328,6 @@ def _signed_in_session(url: str, login: str, password: str, results: Results,
 
 
 # ---------------------------------------------------------------- the run
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
 def summary(runs: list[PageRun]) -> dict[str, float | int]:

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import duckdb
 
+from bench.stats import percentile
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 BENCH_DIR = PROJECT_ROOT / "bench"
@@ -59,12 +61,6 @@ def timed(action: Callable[[], object]) -> float:
     began = time.perf_counter()
     action()
     return time.perf_counter() - began
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
-    return ordered[index]
 
 
 # ---------------------------------------------------------------- data sets

@@ -11,9 +11,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import streamlit as st  # noqa: E402
 
 from dashboard import app_pages, session  # noqa: E402
-from dashboard.access.connections import STORE_UNAVAILABLE, store_available  # noqa: E402
+from dashboard.access.connections import (  # noqa: E402
+    STORE_UNAVAILABLE,
+    StoreUnavailable,
+    store_available,
+)
 from dashboard.components import as_of_picker, hide_english_chrome, identity_bar  # noqa: E402
-from pipelines.appstate import StoreUnavailable  # noqa: E402
 
 st.set_page_config(page_title="Kasko Ops", page_icon="📱", layout="wide")
 hide_english_chrome()

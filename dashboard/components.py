@@ -11,13 +11,12 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import session
-from dashboard.access.connections import data_version
+from dashboard.access.connections import data_version, today
 from dashboard.access.downloads import to_csv_bytes, to_xlsx_bytes
 from dashboard.access.principal import Principal
 from dashboard.forms import sign_out_form
 from dashboard.i18n import SLA_STATE_BADGES, format_number
 from pipelines.vocabulary import SLA_STATE_COLOURS
-from pipelines.warehouse.calendar import today
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -153,7 +152,7 @@ CSV_HELP = ("CSV per Excel in italiano: campi separati da «;», decimali con la
 
 def deferred_download_buttons(frame: pd.DataFrame | Callable[[], pd.DataFrame],
                               file_stem: str, key: str) -> None:
-    """download_buttons, the files made only when clicked (an XLSX of 1,000 rows takes ~1 s).
+    """download_buttons, the files made only when clicked (an XLSX is slow to write).
 
     `frame` may be a function that reads the rows then: a download of every matching row
     costs nothing until someone asks for it.

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 
-SLA_STATE_LABELS = {
-    "breached": "Violato",
-    "at_risk": "A rischio",
-    "on_track": "In tempo",
-    "pending_documentation": "In attesa documenti",
-    "met": "Rispettato",
-    "excluded": "Escluso",
-}
+# The product's words and number forms, shared with downloads and reports.
+from pipelines.vocabulary import (  # noqa: F401 (re-exported for the pages)
+    MONTHS,
+    NOT_GIVEN,
+    NOT_GIVEN_BY_DIMENSION,
+    SLA_STATE_LABELS,
+)
+from pipelines.vocabulary import italian_number as format_number
+from pipelines.vocabulary import italian_percent as format_percent  # noqa: F401
+
 SLA_STATE_BADGES = {
     "breached": "🔴 Violato",
     "at_risk": "🟠 A rischio",
@@ -69,6 +71,7 @@ REASON_LABELS = {
     "invalid_datetime": "Data e ora non valide",
     "invalid_boolean": "Valore Sì/No non valido",
     "invalid_province": "Provincia non valida",
+    "invalid_postcode": "CAP non valido",
     "unknown_value": "Valore non ammesso",
     "available_before_opened": "Disponibilità precedente all'apertura",
     "malformed_row": "Riga malformata",
@@ -83,30 +86,12 @@ PAGE_TITLES = {
     "data_quality": "Qualità dati",
 }
 
-MONTHS = (
-    "gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno",
-    "luglio", "agosto", "settembre", "ottobre", "novembre", "dicembre",
-)
-
-
 def reason_label(reason: str) -> str:
     """'invalid_imei: IMEI = 3,52E+14' -> 'IMEI non valido: IMEI = 3,52E+14'."""
     code, _, detail = reason.partition(": ")
     return f"{REASON_LABELS.get(code, code)}: {detail}" if detail else REASON_LABELS.get(code, code)
 
 
-def format_number(value: float | int | None, decimals: int = 0) -> str:
-    """Italian number format: 12.345,6."""
-    if value is None:
-        return "–"
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-
-
-def format_percent(share: float | None, decimals: int = 1) -> str:
-    if share is None:
-        return "–"
-    return format_number(share * 100, decimals) + "%"
 
 # ---------------------------------------------------------------- SLA, portfolio, data quality
 
@@ -122,12 +107,6 @@ DIMENSION_LABELS = {
     "device_model": "Modello dispositivo",
     "segment": "Segmento",
     "account_manager": "Account manager",
-}
-NOT_GIVEN = "(non indicato)"
-# Claims delivered at the company have no assistance point: say so rather than "not given".
-NOT_GIVEN_BY_DIMENSION = {
-    "assistance_point": "(nessun punto assistenza)",
-    "assistance_point_region": "(nessun punto assistenza)",
 }
 KIND_LABELS = {
     "claims": "Segnalazioni",

@@ -10,8 +10,6 @@ import streamlit as st
 
 from dashboard.access import intake
 from dashboard.access.principal import Principal
-from pipelines.intake.documents import blocking_form
-from pipelines.intake.rules import DOCUMENT_KINDS
 
 
 def claim_link(request_number: str) -> str:
@@ -28,7 +26,7 @@ def device_label(device: dict[str, Any]) -> str:
 
 def blocking_form_download(key: str) -> None:
     st.download_button(
-        "Scarica il modulo di blocco da firmare", blocking_form(),
+        "Scarica il modulo di blocco da firmare", intake.blocking_form(),
         file_name="modulo_blocco_dispositivo.pdf", mime="application/pdf", icon="📄", key=key,
     )
 
@@ -52,7 +50,7 @@ def request_documents(principal: Principal, claim: dict[str, Any], key: str) -> 
     """A request's documents: downloads of those received, uploads of those missing."""
     received = claim.get("documents") or {}
     number = claim["request_number"]
-    for kind, label in DOCUMENT_KINDS.items():
+    for kind, label in intake.DOCUMENT_KINDS.items():
         if kind in received:
             found = intake.download_document(principal, number, kind)
             if found is not None:
@@ -64,12 +62,12 @@ def request_documents(principal: Principal, claim: dict[str, Any], key: str) -> 
         if upload is not None and st.button(f"Carica {label.lower()}", key=f"{key}_{kind}_go"):
             outcome = intake.upload_document(principal, number, kind, upload.getvalue())
             (st.success if outcome.ok else st.error)(outcome.message)
-    if len(received) < len(DOCUMENT_KINDS):
+    if len(received) < len(intake.DOCUMENT_KINDS):
         blocking_form_download(f"{key}_form")
 
 
 def received_document_downloads(principal: Principal, number: str, key: str) -> None:
-    for kind, label in DOCUMENT_KINDS.items():
+    for kind, label in intake.DOCUMENT_KINDS.items():
         found = intake.download_document(principal, number, kind)
         if found is not None:
             name, media_type, content = found

@@ -14,6 +14,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import streamlit as st  # noqa: E402
 
-from dashboard.session_routes import ROUTES  # noqa: E402
+from dashboard.access.session_routes import ROUTES  # noqa: E402
 
 app = st.App(Path(__file__).resolve().parent / "app.py", routes=ROUTES)

@@ -8,11 +8,15 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import session_cookie
-from dashboard.access.auth import principal_for_login, principal_for_oidc_user, session_expired
+from dashboard.access import session_cookie
+from dashboard.access.auth import (
+    local_time,
+    principal_for_oidc_user,
+    principal_from_cookie,
+    session_expired,
+)
 from dashboard.access.connections import warehouse_or_default
 from dashboard.access.principal import Principal
-from pipelines.appstate import accounts
 
 PRINCIPAL_KEY = "principal"
 SIGNED_IN_AT_KEY = "signed_in_at"
@@ -28,10 +32,10 @@ COOKIE_SPENT_KEY = "session_cookie_spent"  # this tab's session ended: the cooki
 
 
 def start(principal: Principal, signed_in_at: datetime | None = None) -> None:
-    now = accounts.local_now()
+    moment = local_time()
     st.session_state[PRINCIPAL_KEY] = principal
-    st.session_state[SIGNED_IN_AT_KEY] = signed_in_at or now
-    st.session_state[LAST_ACTIVITY_KEY] = now
+    st.session_state[SIGNED_IN_AT_KEY] = signed_in_at or moment
+    st.session_state[LAST_ACTIVITY_KEY] = moment
 
 
 def end() -> None:
@@ -49,15 +53,15 @@ def current_principal() -> Principal | None:
         else:
             principal = _cookie_principal()
         return principal
-    now = accounts.local_now()
-    signed_in_at: datetime = st.session_state.get(SIGNED_IN_AT_KEY, now)
+    moment = local_time()
+    signed_in_at: datetime = st.session_state.get(SIGNED_IN_AT_KEY, moment)
     last_activity: datetime = st.session_state.get(LAST_ACTIVITY_KEY, signed_in_at)
-    if session_expired(signed_in_at, now, last_activity_at=last_activity):
+    if session_expired(signed_in_at, moment, last_activity_at=last_activity):
         end()
         st.session_state["session_expired"] = True
         st.session_state[COOKIE_SPENT_KEY] = True
         return None
-    st.session_state[LAST_ACTIVITY_KEY] = now
+    st.session_state[LAST_ACTIVITY_KEY] = moment
     return principal
 
 
@@ -90,26 +94,12 @@ def _cookie_principal() -> Principal | None:
         value = st.context.cookies.get(session_cookie.COOKIE_NAME)
     except Exception:  # no browser behind this run (a script run without a server)
         return None
+    if not isinstance(value, str):  # no cookie, or a test run's stand-in for the browser
+        return None
     found = principal_from_cookie(warehouse(), value)
     if found is None:
         return None
     principal, issued_at = found
     age = timedelta(seconds=max(0.0, time.time() - issued_at))
-    start(principal, signed_in_at=accounts.local_now() - age)
+    start(principal, signed_in_at=local_time() - age)
     return principal
-
-
-def principal_from_cookie(path: Path, value: str | None,
-                          now: float | None = None) -> tuple[Principal, int] | None:
-    """(principal, issue time) of a valid session cookie: well signed, unexpired, and
-    issued under the account's current password (a changed password ends the session)."""
-    claim = session_cookie.read(session_cookie.signing_key(path), value, now)
-    if claim is None:
-        return None
-    facts = accounts.sign_in_facts(path, claim.login,
-                                   since=accounts.local_now())
-    if facts.password_hash is None or session_cookie.password_fingerprint(
-            facts.password_hash) != claim.password_fingerprint:
-        return None
-    principal = principal_for_login(path, claim.login)
-    return None if principal is None else (principal, claim.issued_at)

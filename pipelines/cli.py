@@ -92,6 +92,13 @@ def build_parser() -> argparse.ArgumentParser:
     intake_export.add_argument("--out", required=True, type=Path)
     intake_export.add_argument("--db")
 
+    sql = commands.add_parser("sql", help="the warehouse's SQL")
+    sql_what = sql.add_subparsers(dest="what", required=True)
+    compile_ = sql_what.add_parser(
+        "compile", help="write the staging and core SQL the contract generates, to be read")
+    compile_.add_argument("--out", type=Path, default=Path("sql"),
+                          help="the sql/ folder to write into (default: ./sql)")
+
     app = commands.add_parser("app", help="the dashboard's own database")
     app_what = app.add_subparsers(dest="what", required=True)
     migrate = app_what.add_parser("migrate", help="bring it to this release's schema")
@@ -108,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     command = f"kasko {args.command}"
     with _noting_interrupts() as interrupted:
         try:
-            return _run(args, command)
+            status = _run(args, command)
         except BaseException:
             # DuckDB turns Ctrl-C during a query into an error of its own (RuntimeError:
             # "Query interrupted"), raised wherever the query was: an interrupt all the same
@@ -116,6 +123,11 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{command}: interrupted", file=sys.stderr)
                 return EXIT_INTERRUPTED
             raise
+        if interrupted.is_set() and status not in (EXIT_OK, EXIT_INTERRUPTED):
+            # the interrupt surfaced as a failure of what was under way (a file refused)
+            print(f"{command}: interrupted", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        return status
 
 
 @contextlib.contextmanager
@@ -158,6 +170,10 @@ def _run(args: argparse.Namespace, command: str) -> int:
     except CommandError as error:
         print(f"{command}: {error}", file=sys.stderr)
         return EXIT_REFUSED
+    except duckdb.InterruptException:
+        # Ctrl-C while DuckDB was working: it raises its own error in place of Python's
+        print(f"{command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except duckdb.Error as error:
         # what no check foresaw still reaches the user as one line, not a traceback
         print(f"{command}: the warehouse could not answer: {_first_line(error)}", file=sys.stderr)
@@ -236,8 +252,18 @@ def _dispatch(args: argparse.Namespace) -> int:
 
     if args.command == "users":
         from pipelines.appstate import accounts
+        from pipelines.demo.accounts import DEMO_ACCOUNTS
 
-        return accounts.command(args)
+        return accounts.command(args, demo_accounts=DEMO_ACCOUNTS)
+
+    if args.command == "sql":
+        from pipelines.ingest.compile import write_compiled
+
+        if not args.out.is_dir():
+            raise UsageError(f"{args.out} is not a folder")
+        for path in write_compiled(args.out):
+            print(path)
+        return EXIT_OK
 
     if args.command == "intake":
         from pipelines.intake.commands import export_command

@@ -20,6 +20,17 @@ QUERIES_DIR = SQL_DIR / "queries"
 
 
 @cache
+def _ingest_template(name: str) -> str:
+    return (SQL_DIR / "ingest" / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def ingest_statement(name: str, **identifiers: str) -> str:
+    """sql/ingest/<name>.sql with its {placeholders} filled in: table and column names and
+    expressions the loader builds from the contract, never a value (values are bound)."""
+    return _ingest_template(name).format(**identifiers)
+
+
+@cache
 def named_query(name: str) -> str:
     """The text of sql/queries/<name>.sql: the parameterised queries the readers run."""
     return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")

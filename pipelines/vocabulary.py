@@ -12,13 +12,13 @@ NO_VALUE = "–"
 
 # SLA states in the order a reader scans them: the good, the bad, the open, the rest.
 SLA_STATES = ("met", "breached", "at_risk", "on_track", "pending_documentation", "excluded")
-# One claim's state ("the claim is Violato")...
+# One claim's state ("the claim is Violato"), most urgent first...
 SLA_STATE_LABELS = {
-    "met": "Rispettato",
     "breached": "Violato",
     "at_risk": "A rischio",
     "on_track": "In tempo",
     "pending_documentation": "In attesa documenti",
+    "met": "Rispettato",
     "excluded": "Escluso",
 }
 # ...and a count of claims in it ("12 Violate").

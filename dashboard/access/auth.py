@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from dashboard.access import session_cookie
 from dashboard.access.connections import connections, first_row, frame, warehouse_or_default
 from dashboard.access.principal import PROFILES, Principal
 from pipelines.appstate import accounts
@@ -154,3 +155,24 @@ def session_expired(
         now - idle_since > timedelta(minutes=idle_minutes)
         or now - signed_in_at > timedelta(hours=max_hours)
     )
+
+
+def local_time() -> datetime:
+    """The time sign-ins and sessions are measured in: local time, as the store keeps it."""
+    return accounts.local_now()
+
+
+def principal_from_cookie(path: Path, value: str | None,
+                          now: float | None = None) -> tuple[Principal, int] | None:
+    """(principal, issue time) of a valid session cookie: well signed, unexpired, and
+    issued under the account's current password (a changed password ends the session)."""
+    claim = session_cookie.read(session_cookie.signing_key(path), value, now)
+    if claim is None:
+        return None
+    facts = accounts.sign_in_facts(path, claim.login,
+                                   since=accounts.local_now())
+    if facts.password_hash is None or session_cookie.password_fingerprint(
+            facts.password_hash) != claim.password_fingerprint:
+        return None
+    principal = principal_for_login(path, claim.login)
+    return None if principal is None else (principal, claim.issued_at)

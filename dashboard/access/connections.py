@@ -14,10 +14,11 @@ import duckdb
 import pandas as pd
 
 from pipelines import appstate
-from pipelines.appstate import accounts, tables
+from pipelines.appstate import StoreUnavailable, accounts, tables
 from pipelines.config import database_path
 from pipelines.sqlfiles import named_query
 from pipelines.warehouse import connect_read_only
+from pipelines.warehouse.calendar import today  # noqa: F401 (the pages' as-of default)
 
 # What a page shows while the app store (PostgreSQL) cannot be reached.
 STORE_UNAVAILABLE = (
@@ -61,7 +62,7 @@ def store_available(warehouse: Path | str | None = None) -> bool:
     """Whether the app store answers now (a page waiting for it polls this)."""
     try:
         return appstate.store_for(warehouse_or_default(warehouse)).ping()
-    except appstate.StoreUnavailable:
+    except StoreUnavailable:
         return False
 
 

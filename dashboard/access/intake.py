@@ -52,15 +52,35 @@ from pipelines.intake import (
 from pipelines.intake.acknowledgement import acknowledge
 from pipelines.intake.addresses import label
 from pipelines.intake.claim_rows import as_arrow, not_acknowledged, request_rows
-from pipelines.intake.documents import EXTENSIONS, document_content, received_documents
+from pipelines.intake.documents import (
+    EXTENSIONS,
+    blocking_form,
+    document_content,
+    received_documents,
+)
 from pipelines.intake.rules import (
     ACKNOWLEDGEMENT_BUSINESS_DAYS,
     AT_COMPANY,
+    AT_POINT,
+    DELIVERY_MODES,
     DOCUMENT_KINDS,
     EMPLOYEE_OPENING_PROFILE,
     FAULT,
+    FAULT_CAUSES,
+    REQUEST_TYPES,
 )
 from pipelines.warehouse.calendar import now_local
+
+# The form's words and the clock, for the page (which reaches pipelines only through here).
+__all__ = [
+    "ACKNOWLEDGEMENT_BUSINESS_DAYS", "AT_COMPANY", "AT_POINT", "DELIVERY_MODES",
+    "DOCUMENT_KINDS", "FAULT", "FAULT_CAUSES", "NOT_FOUND", "REQUEST_TYPES",
+    "DeviceChoice", "SubmissionResult", "UploadResult", "assistance_points", "blocking_form",
+    "delivery_addresses", "download_document", "find_device", "may_add_address",
+    "may_open_claims", "now_local", "register_requests", "request_detail", "search_devices",
+    "submit_request", "unacknowledged_requests", "upload_document", "with_clock",
+    "with_requests",
+]
 
 WarehousePath = Path | str | None
 NOT_FOUND = "Dispositivo non trovato."

@@ -10,7 +10,6 @@ from dashboard.access.data import data_quality
 from dashboard.components import as_of_date, deferred_download_buttons, metric, scoped
 from dashboard.display import italian_table, number_columns
 from dashboard.i18n import PAGE_TITLES, REASON_LABELS, count_label, format_number
-from pipelines.intake.rules import ACKNOWLEDGEMENT_BUSINESS_DAYS
 
 QUARANTINE_LIMIT = 5000
 
@@ -81,7 +80,7 @@ else:
 st.subheader("Richieste non prese in carico")
 late = intake.unacknowledged_requests(principal, as_of_date())
 st.caption("Richieste aperte in Kasko Ops che nessuna esportazione delle segnalazioni riporta "
-           f"dopo {ACKNOWLEDGEMENT_BUSINESS_DAYS} giorni lavorativi dall'apertura.")
+           f"dopo {intake.ACKNOWLEDGEMENT_BUSINESS_DAYS} giorni lavorativi dall'apertura.")
 if late.empty:
     st.success("Nessuna richiesta in ritardo di presa in carico.", icon="✅")
 else:

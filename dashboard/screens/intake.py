@@ -15,16 +15,6 @@ from dashboard.intake_widgets import (
     device_label,
     upload_with_request,
 )
-from pipelines.intake.rules import (
-    AT_COMPANY,
-    AT_POINT,
-    DELIVERY_MODES,
-    DOCUMENT_KINDS,
-    FAULT,
-    FAULT_CAUSES,
-    REQUEST_TYPES,
-)
-from pipelines.warehouse.calendar import now_local
 
 principal = session.current_principal()
 if principal is None:
@@ -37,9 +27,9 @@ if principal.is_employee and scoped(data.customers_in_scope, principal).empty:
     st.warning(f"La tua linea {principal.nmu} non è abilitata ad aprire pratiche. Chiedi al "
                "Mandatario o al Rappresentante Legale della tua azienda di abilitarla.", icon="🔒")
     st.stop()
-today = now_local().date()
+today = intake.now_local().date()
 
-request_type = st.radio("Tipo di richiesta", REQUEST_TYPES, horizontal=True, key="ra_tipo")
+request_type = st.radio("Tipo di richiesta", intake.REQUEST_TYPES, horizontal=True, key="ra_tipo")
 
 st.subheader("Dispositivo", anchor=False)
 if principal.may_search_imei:
@@ -72,14 +62,14 @@ device = choice.device
 st.caption(device_label(device))
 
 causes: list[str] = []
-if request_type == FAULT:
-    causes = st.multiselect("Causali del guasto", FAULT_CAUSES, key="ra_causali",
+if request_type == intake.FAULT:
+    causes = st.multiselect("Causali del guasto", intake.FAULT_CAUSES, key="ra_causali",
                             placeholder="almeno una")
 
 st.subheader("Consegna del sostitutivo", anchor=False)
-mode = st.radio("Modalità di consegna", DELIVERY_MODES, horizontal=True, key="ra_consegna")
+mode = st.radio("Modalità di consegna", intake.DELIVERY_MODES, horizontal=True, key="ra_consegna")
 point_code = address_key = new_address = None
-if mode == AT_POINT:
+if mode == intake.AT_POINT:
     place = st.text_input("Provincia (sigla) o comune", key="ra_luogo", placeholder="RM, Milano")
     points = intake.assistance_points(place) if place else None
     if points is not None and points.empty:
@@ -110,26 +100,26 @@ else:
             chosen = options[key]
             later = chosen["available_to_others_at"]
             return chosen["label"] + (f" (visibile agli altri dal {later:%d/%m/%Y %H:%M})"
-                                      if later and later > now_local() else "")
+                                      if later and later > intake.now_local() else "")
         address_key = st.selectbox("Indirizzo di consegna", list(options),
                                    format_func=address_text, key="ra_indirizzo")
 
 files: dict[str, object] = {}
-if request_type != FAULT:
+if request_type != intake.FAULT:
     st.subheader("Documenti", anchor=False)
     st.caption("PDF, JPEG o PNG, al massimo 10 MB ciascuno. Puoi caricarli ora o più tardi "
                "dal dettaglio della pratica; il tempo di consegna parte dall'ultimo ricevuto.")
     blocking_form_download("modulo_form")
-    columns = st.columns(len(DOCUMENT_KINDS))
-    for column, (kind, label) in zip(columns, DOCUMENT_KINDS.items(), strict=True):
+    columns = st.columns(len(intake.DOCUMENT_KINDS))
+    for column, (kind, label) in zip(columns, intake.DOCUMENT_KINDS.items(), strict=True):
         files[kind] = column.file_uploader(label, max_upload_size=10, key=f"ra_file_{kind}")
 
 if st.button("Invia richiesta", type="primary", key="ra_invia"):
     result = intake.submit_request(
         principal, request_type=request_type, imei=device["imei"], fault_causes=tuple(causes),
         delivery_mode=mode, assistance_point_code=point_code,
-        address_key=address_key if mode == AT_COMPANY else None,
-        new_address=new_address if mode == AT_COMPANY else None,
+        address_key=address_key if mode == intake.AT_COMPANY else None,
+        new_address=new_address if mode == intake.AT_COMPANY else None,
     )
     if result.errors:
         for error in result.errors:

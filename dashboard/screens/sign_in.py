@@ -11,8 +11,10 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from dashboard import session
+from dashboard.access.connections import STORE_UNAVAILABLE
+from dashboard.access.session_routes import STORE_DOWN, safe_next
 from dashboard.app_pages import REQUESTED_PATH_KEY
-from dashboard.forms import safe_next, sign_in_form
+from dashboard.forms import sign_in_form
 
 st.title("Kasko Ops")
 st.caption("Protezione Kasko All Risk — monitoraggio sinistri e SLA")
@@ -20,7 +22,9 @@ st.caption("Protezione Kasko All Risk — monitoraggio sinistri e SLA")
 if st.session_state.pop("session_expired", False):
     st.info("Sessione scaduta: accedi di nuovo.")
 refused = st.query_params.get("errore")
-if refused == "bloccato":
+if refused == STORE_DOWN:
+    st.error(STORE_UNAVAILABLE, icon="⚠️")
+elif refused == "bloccato":
     st.error("Troppi tentativi non riusciti: riprova più tardi.")
 elif refused:
     st.error("Utente o password non corretti.")

@@ -6,7 +6,7 @@ import argparse
 import contextlib
 import getpass
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -307,20 +307,16 @@ def _set_password_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _demo_accounts_command(args: argparse.Namespace) -> int:
-    try:
-        from pipelines.demo.accounts import DEMO_ACCOUNTS
-    except ImportError as error:
-        print(f"kasko users: no demo accounts available ({error})", file=sys.stderr)
-        return EXIT_REFUSED
+def _demo_accounts_command(args: argparse.Namespace,
+                           demo_accounts: Mapping[str, tuple[str, str]]) -> int:
     warehouse = database_path(args.db)
     try:
-        known = warehouse_logins(warehouse, DEMO_ACCOUNTS)
+        known = warehouse_logins(warehouse, demo_accounts)
     except FileNotFoundError as error:
         print(f"kasko users: {error}", file=sys.stderr)
         return EXIT_REFUSED
     done = []
-    for demo_login, (profile, password) in DEMO_ACCOUNTS.items():
+    for demo_login, (profile, password) in demo_accounts.items():
         login = known.get(login_key(demo_login))
         if login is None:
             print(f"kasko users: {demo_login} is not in core.users; skipped", file=sys.stderr)
@@ -337,13 +333,17 @@ def _demo_accounts_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def command(args: argparse.Namespace) -> int:
-    """`kasko users set-password LOGIN` and `kasko users demo-accounts`: 0 done, 1 refused."""
+def command(args: argparse.Namespace,
+            demo_accounts: Mapping[str, tuple[str, str]] | None = None) -> int:
+    """`kasko users set-password LOGIN` and `kasko users demo-accounts`: 0 done, 1 refused.
+
+    `demo_accounts` (login -> profile, password) are the demo's, given by the caller.
+    """
     try:
         if args.what == "set-password":
             return _set_password_command(args)
         if args.what == "demo-accounts":
-            return _demo_accounts_command(args)
+            return _demo_accounts_command(args, demo_accounts or {})
     except appstate.StoreUnavailable as error:
         print(f"kasko users: {error}", file=sys.stderr)
         return EXIT_REFUSED

@@ -33,16 +33,10 @@ import duckdb
 
 from pipelines.contract import KINDS, SourceKind, columns, kind_for_file, normalise_header
 from pipelines.errors import UsageError
-from pipelines.ingest.readers import (
-    FileRefused,
-    Opened,
-    RawFile,
-    Select,
-    drop_raw,
-    open_export,
-    read_into,
-)
+from pipelines.ingest.raw import FileRefused, Opened, RawFile, Select, drop_raw
+from pipelines.ingest.readers import open_export, read_into
 from pipelines.ingest.staging import staging_select
+from pipelines.sqlfiles import ingest_statement
 from pipelines.warehouse.calendar import today as configured_today
 from pipelines.warehouse.schema import HISTORY_KINDS, temp_table_exists
 from pipelines.warehouse.swap import test_hook, write_session
@@ -231,19 +225,8 @@ def _write_history(con: duckdb.DuckDBPyConnection, kind: SourceKind) -> None:
         [f"history.{k} = first_copy.{k}" for k in kind.key]
         + ["history.row_hash = first_copy.row_hash"]
     )
-    con.execute(
-        f"""
-        insert into core.{kind.name}_versions
-        with
-        first_copy as (select {key}, row_hash, min(rowid) as id from {pending} group by all),
-        known as (
-            select first_copy.id
-            from first_copy join core.{kind.name}_versions as history on {history_match}
-        ),
-        new_version as (select id from first_copy anti join known using (id))
-        select {pending}.* from {pending} semi join new_version on {pending}.rowid = new_version.id
-        """
-    )
+    con.execute(ingest_statement("write_history", kind=kind.name, key=key, pending=pending,
+                                 history_match=history_match))
     con.execute(f"drop table {pending}")
 
 
@@ -266,62 +249,17 @@ def settle_current(con: duckdb.DuckDBPyConnection, results: Iterable[FileResult]
         key = ", ".join(kind.key)
         con.execute("begin transaction")
         _write_history(con, kind)
-        con.execute(
-            f"""
-            create or replace temp table settled as
-            with candidates as (
-                select {key}, row_hash, version, false as prior from {arrivals}
-                union all
-                select {key}, null, {_order_expression(kind, 'current')}, true
-                from core.{kind.name} as current semi join {arrivals} using ({key})
-            )
-            select
-                *,
-                coalesce(version > max(version) over earlier, true) as loaded,
-                version = max(version) over everything as newest
-            from candidates
-            window
-                earlier as (partition by {key} order by version_load_id(version)
-                            rows between unbounded preceding and 1 preceding),
-                everything as (partition by {key})
-            """
-        )
-        con.execute(
-            f"""
-            create or replace temp table winners as
-            select {key}, row_hash, version from settled where newest and not prior
-            """
-        )
-        delete_condition = " and ".join(f"core.{kind.name}.{k} = winners.{k}" for k in kind.key)
-        con.execute(f"delete from core.{kind.name} using winners where {delete_condition}")
-        con.execute(
-            f"""
-            insert into core.{kind.name} by name
-            select
-                history.* replace (
-                    version_load_id(winners.version) as load_id,
-                    version_line(winners.version) as line,
-                    version_file_date(winners.version) as file_date
-                )
-            from winners join core.{kind.name}_versions as history using ({key}, row_hash)
-            """
-        )
+        con.execute(ingest_statement("settle_versions", kind=kind.name, key=key,
+                                     arrivals=arrivals,
+                                     current_order=_order_expression(kind, "current")))
+        con.execute(ingest_statement("settle_winners", key=key))
+        _replace_current(con, kind)
+        con.execute(ingest_statement("settle_current_rows", kind=kind.name, key=key))
         if kind.name == "claims":
             record_changed_claims(con)
-        counts = con.execute(
-            """
-            select version_load_id(version), count(*) filter (where loaded)
-            from settled where not prior group by all
-            """
-        ).fetchall()
+        counts = con.execute(ingest_statement("settled_counts")).fetchall()
         con.execute(
-            """
-            update raw.load_log
-            set loaded_rows = counts.loaded,
-                superseded_rows = load_log.loaded_rows + load_log.superseded_rows - counts.loaded
-            from (select unnest($load_ids) as load_id, unnest($loaded) as loaded) as counts
-            where load_log.load_id = counts.load_id
-            """,
+            ingest_statement("load_log_settled"),
             {"load_ids": [c[0] for c in counts], "loaded": [c[1] for c in counts]},
         )
         con.execute(f"drop table {arrivals}; drop table settled; drop table winners")
@@ -332,6 +270,12 @@ def settle_current(con: duckdb.DuckDBPyConnection, results: Iterable[FileResult]
             result.superseded += result.loaded - loaded[result.load_id]
             result.loaded = loaded[result.load_id]
     return bool(loaded)
+
+
+def _replace_current(con: duckdb.DuckDBPyConnection, kind: SourceKind) -> None:
+    """Delete the current rows of the keys in `winners`: their new versions replace them."""
+    winner_match = " and ".join(f"core.{kind.name}.{k} = winners.{k}" for k in kind.key)
+    con.execute(ingest_statement("replace_current", kind=kind.name, winner_match=winner_match))
 
 
 def _staging(kind: SourceKind, positions: dict[str, int]) -> Select:
@@ -365,12 +309,7 @@ def _load_rows(con: duckdb.DuckDBPyConnection, kind: SourceKind, raw: RawFile,
     column_list = ", ".join(names)
     key = ", ".join(kind.key)
     [(quarantined,)] = con.execute(
-        f"""
-        insert into raw.quarantine
-        select load_id, $file_name, $kind, line, raw_values, reasons
-        from {staged}
-        where len(reasons) > 0 and not no_value
-        """,
+        ingest_statement("quarantine_staged", staged=staged),
         {"file_name": raw.path.name, "kind": kind.name},
     ).fetchall()
     if raw.rejected:
@@ -383,20 +322,13 @@ def _load_rows(con: duckdb.DuckDBPyConnection, kind: SourceKind, raw: RawFile,
         })
         con.register("rejected_lines", rejected)
         con.execute(
-            """insert into raw.quarantine
-               select $load_id, $file_name, $kind, line, to_json(text), [message]
-               from rejected_lines""",
+            ingest_statement("quarantine_rejected_lines"),
             {"load_id": load_id, "file_name": raw.path.name, "kind": kind.name},
         )
         con.unregister("rejected_lines")
     history = kind.name in HISTORY_KINDS
-    con.execute(
-        f"""
-        create or replace temp view valid as
-        select {column_list}, load_id, line, file_date{', row_hash' if history else ''}
-        from {staged} where len(reasons) = 0
-        """
-    )
+    con.execute(ingest_statement("valid_rows", columns=column_list, staged=staged,
+                                 row_hash=", row_hash" if history else ""))
     (valid_count,) = con.execute("select count(*) from valid").fetchone()
     (no_value,) = con.execute(f"select count(*) from {staged} where no_value").fetchone()
     quarantined += len(raw.rejected)
@@ -412,12 +344,8 @@ def _load_rows(con: duckdb.DuckDBPyConnection, kind: SourceKind, raw: RawFile,
             _write_history(con, kind)
         # the rows that become current are chosen once, when every file is in (settle_current):
         # each file notes the newest version of each of its keys, narrow
-        newest = f"""
-            select {key}, arg_max(row_hash, version) as row_hash, max(version) as version
-            from (select {key}, row_hash, {_order_expression(kind, 'valid')} as version
-                  from valid)
-            group by all
-        """
+        newest = ingest_statement("newest_versions", key=key,
+                                  valid_order=_order_expression(kind, "valid"))
         arrivals = _arrivals_table(kind)
         con.execute(f"create temp table if not exists {arrivals} as {newest} limit 0")
         con.execute(f"insert into {arrivals} {newest}")
@@ -428,25 +356,12 @@ def _load_rows(con: duckdb.DuckDBPyConnection, kind: SourceKind, raw: RawFile,
     # on narrow (key, order, line) triples: only the winners' keys and lines are kept, and
     # their wide rows go from the staged rows straight into the current table
     current_match = " and ".join(f"current.{k} = newest.{k}" for k in kind.key)
-    con.execute(
-        f"""
-        create or replace temp table winners as
-        with
-        ordered as (select {key}, line, {_order_expression(kind, 'valid')} as version from valid),
-        newest as (
-            select {key}, arg_max(line, version) as line, max(version) as version
-            from ordered group by all
-        ),
-        beaten as (
-            select newest.line
-            from newest join core.{kind.name} as current on {current_match}
-            where {_order_expression(kind, 'current')} >= newest.version
-        )
-        select {key}, line from newest anti join beaten using (line)
-        """
-    )
-    delete_condition = " and ".join(f"core.{kind.name}.{k} = winners.{k}" for k in kind.key)
-    con.execute(f"delete from core.{kind.name} using winners where {delete_condition}")
+    con.execute(ingest_statement(
+        "file_winners", kind=kind.name, key=key, current_match=current_match,
+        valid_order=_order_expression(kind, "valid"),
+        current_order=_order_expression(kind, "current"),
+    ))
+    _replace_current(con, kind)
     (loaded,) = con.execute("select count(*) from winners").fetchone()
     # every valid line wins in a file of distinct keys newer than the current rows (a full
     # device export): then no join picks them
@@ -492,11 +407,7 @@ def _refusal(path: Path, refused: FileRefused) -> str:
 
 def _already_loaded(con: duckdb.DuckDBPyConnection, result: FileResult, content_hash: str) -> bool:
     """Whether a file of this content was loaded before; if so its counts go to `result`."""
-    previous = con.execute(
-        """select read_rows, loaded_rows, superseded_rows, quarantined_rows
-           from raw.load_log where content_hash = $1""",
-        [content_hash],
-    ).fetchone()
+    previous = con.execute(ingest_statement("already_loaded"), [content_hash]).fetchone()
     if previous is None:
         return False
     result.read, result.loaded, result.superseded, result.quarantined = previous
@@ -565,8 +476,7 @@ def load_staged(con: duckdb.DuckDBPyConnection, staged: Staged) -> FileResult:
             )
             result.read = raw.row_count + len(raw.rejected) - no_value
             con.execute(
-                """insert into raw.load_log values
-                   ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)""",
+                ingest_statement("load_log_insert"),
                 [result.load_id, path.name, str(path.resolve()), raw.content_hash, kind.name,
                  raw.file_format, raw.encoding, raw.delimiter, staged.export_date, result.read,
                  result.loaded, result.superseded, result.quarantined, result.extra_columns,

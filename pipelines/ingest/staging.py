@@ -8,7 +8,7 @@ the list of every reason it cannot be interpreted. There is no second list of co
 from __future__ import annotations
 
 from pipelines.contract import Column, ColumnKind, SourceKind, columns
-from pipelines.ingest.readers import cell_name
+from pipelines.ingest.raw import cell_name
 
 
 def quote_literal(text: str) -> str:

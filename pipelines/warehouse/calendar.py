@@ -45,8 +45,8 @@ def now_local() -> datetime:
 
 def holiday_calendar(years: range, province: str | None) -> dict[date, str]:
     """Italian national holidays (plus one province's patron saint), by day, Italian names."""
-    # imported here: the package loads every country's calendars (0.15 s), and a daily load
-    # that keeps the calendar never needs them
+    # imported here: the package loads every country's calendars, and a daily load that
+    # keeps the calendar never needs them (docs/performance.md)
     import holidays
 
     italy = holidays.Italy(years=years, subdiv=province, language="it_IT")

@@ -217,8 +217,8 @@ def write_session(path: Path, bulk: bool = False) -> Iterator[WriteSession]:
             if not (bulk or row_groups_to_merge(con, session.kinds)):
                 con.execute("set max_vacuum_tasks = 0")
             # an index built with the WAL on is written twice, to the WAL and at the
-            # checkpoint (143 MB at 1x); with the default threshold, its commit checkpoints
-            # instead, as the checkpoint below would (1.43 s against 1.65 s for both)
+            # checkpoint; with the default threshold, its commit checkpoints instead, as the
+            # checkpoint below would (docs/performance.md)
             con.execute("reset checkpoint_threshold")
             create_indexes(con)  # after a bulk load, or a rebuilt marts.tickets
             test_hook("before-checkpoint")
@@ -296,8 +296,7 @@ def row_groups_to_merge(con: duckdb.DuckDBPyConnection, kinds: set[str]) -> bool
 
 def _copy_file(source: Path, target: Path) -> None:
     """Copy a file inside the kernel (copy_file_range), falling back to shutil where
-    unsupported. A warm 750 MB warehouse copies in 0.23 s here, as fast as shutil's
-    sendfile; a cold one (its pages evicted) takes 1 to 2 s either way."""
+    unsupported: no page of the warehouse passes through this process."""
     try:
         with source.open("rb") as reader, target.open("wb") as writer:
             remaining = os.fstat(reader.fileno()).st_size

@@ -3,6 +3,7 @@
 create or replace macro core.is_excluded_status(status) as
     status in ('Non accolta', 'KO tecnico', 'Annullata');
 
--- Closed: nothing more will happen to the claim. Monitoring shows the claims that are not.
+-- Closed: the replacement was handed over, or nothing more will happen to the claim.
+-- Monitoring shows the claims that are not, and a device with such a claim gets no other.
 create or replace macro core.is_closed_status(status) as
-    status in ('Chiusa', 'Non accolta', 'KO tecnico', 'Annullata');
+    status in ('Chiusa', 'Consegnata', 'Non accolta', 'KO tecnico', 'Annullata');

@@ -110,7 +110,7 @@ settled as (
         end as request_type_code,
         -- the portal's "Monitoraggio ticket": claims still open for the customer, neither
         -- delivered, closed, cancelled, rejected nor technically failed
-        not core.is_closed_status(status) and status <> 'Consegnata' as is_monitored
+        not core.is_closed_status(status) as is_monitored
     from due
 )
 

@@ -13,7 +13,6 @@ from typing import Any
 import duckdb
 import numpy as np
 import pandas as pd
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.access.auth import principal_for_login
@@ -41,18 +40,6 @@ def generated_warehouse() -> Path:
     for login, (_, password) in DEMO_ACCOUNTS.items():
         accounts.set_password(db, login, password)
     return db
-
-
-# The page tests' fixtures `warehouse` and `served`: importing warehouse_fixture and
-# served_fixture into a test module serves the generated warehouse to all its tests.
-@pytest.fixture(scope="module", name="warehouse")
-def warehouse_fixture() -> Path:
-    return generated_warehouse()
-
-
-@pytest.fixture(autouse=True, name="served")
-def served_fixture(warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("KASKO_DB", str(warehouse))
 
 
 def principal(db: Path, login: str) -> Principal:

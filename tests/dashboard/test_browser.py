@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM_ARGS, chromium_path, serving
 
 from dashboard.access import data
 from dashboard.access.auth import principal_for_login
@@ -14,6 +13,7 @@ from dashboard.i18n import count_label
 from pipelines.appstate import accounts
 from pipelines.demo import DEMO_ACCOUNTS, generate
 from pipelines.ingest.load import load_paths
+from tests.dashboard.browser_support import CHROMIUM_ARGS, chromium_path, serving
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
 MANDATARIO = "mandatario@kasko.demo"

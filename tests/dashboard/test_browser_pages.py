@@ -6,17 +6,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM_ARGS, chromium_path, serving
-from generated_warehouse import (
-    ROOT,
-    query,
-    warehouse_fixture,  # noqa: F401 - the `warehouse` fixture
-)
 
 from dashboard.i18n import format_number
 from dashboard.views import default_period
 from pipelines.demo import DEMO_ACCOUNTS
 from pipelines.warehouse.calendar import today
+from tests.dashboard.browser_support import CHROMIUM_ARGS, chromium_path, serving
+from tests.dashboard.generated_warehouse import (
+    ROOT,
+    query,
+)
 
 ARTIFACTS = ROOT / "test-artifacts"
 MANAGEMENT = "management@kasko.demo"

@@ -14,18 +14,17 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM_ARGS, chromium_path, serving
-from generated_warehouse import (
-    ROOT,
-    principal,
-    warehouse_fixture,  # noqa: F401 - the `warehouse` fixture
-)
 
+from dashboard.access.session_cookie import COOKIE_NAME
 from dashboard.app_pages import PAGES
 from dashboard.i18n import PAGE_TITLES
-from dashboard.session_cookie import COOKIE_NAME
 from pipelines.demo import DEMO_ACCOUNTS
 from pipelines.warehouse.calendar import today
+from tests.dashboard.browser_support import CHROMIUM_ARGS, chromium_path, serving
+from tests.dashboard.generated_warehouse import (
+    ROOT,
+    principal,
+)
 
 ARTIFACTS = ROOT / "test-artifacts" / "profiles"
 TIMEOUT_MS = 60_000

@@ -6,22 +6,22 @@ import json
 from pathlib import Path
 
 import pytest
-from generated_warehouse import (
+from streamlit.testing.v1 import AppTest
+
+from dashboard.access import data
+from dashboard.i18n import FLAG_LABELS, REASON_LABELS, format_number
+from tests.dashboard.generated_warehouse import (
     chart_values,
     metrics,
     open_page,
     principal,
     query,
     run,
-    served_fixture,  # noqa: F401 - the fixtures serving the generated warehouse
     signed_in,
     table_with,
-    warehouse_fixture,  # noqa: F401
 )
-from streamlit.testing.v1 import AppTest
 
-from dashboard.access import data
-from dashboard.i18n import FLAG_LABELS, REASON_LABELS, format_number
+pytestmark = pytest.mark.usefixtures("served")
 
 MANAGEMENT = "management@kasko.demo"
 

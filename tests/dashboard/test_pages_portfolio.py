@@ -7,22 +7,22 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from generated_warehouse import (
+from streamlit.testing.v1 import AppTest
+
+from dashboard.i18n import format_number, format_percent
+from pipelines.warehouse.calendar import today
+from tests.dashboard.generated_warehouse import (
     metrics,
     open_page,
     principal,
     query,
     run,
-    served_fixture,  # noqa: F401 - the fixtures serving the generated warehouse
     signed_in,
     table_with,
     tables_with,
-    warehouse_fixture,  # noqa: F401
 )
-from streamlit.testing.v1 import AppTest
 
-from dashboard.i18n import format_number, format_percent
-from pipelines.warehouse.calendar import today
+pytestmark = pytest.mark.usefixtures("served")
 
 MANAGEMENT = "management@kasko.demo"
 ACCOUNT_MANAGER = "account.manager@kasko.demo"

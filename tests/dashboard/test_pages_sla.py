@@ -9,18 +9,6 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from generated_warehouse import (
-    chart_values,
-    metrics,
-    open_page,
-    principal,
-    query,
-    run,
-    served_fixture,  # noqa: F401 - the fixtures serving the generated warehouse
-    signed_in,
-    table_with,
-    warehouse_fixture,  # noqa: F401
-)
 from streamlit.testing.v1 import AppTest
 
 from dashboard.access.reports import monthly_report
@@ -28,6 +16,18 @@ from dashboard.i18n import DIMENSION_LABELS, NOT_GIVEN, format_number, format_pe
 from dashboard.report_download import month_name, report_months
 from pipelines.config import settings
 from pipelines.warehouse.calendar import today
+from tests.dashboard.generated_warehouse import (
+    chart_values,
+    metrics,
+    open_page,
+    principal,
+    query,
+    run,
+    signed_in,
+    table_with,
+)
+
+pytestmark = pytest.mark.usefixtures("served")
 
 MANAGEMENT = "management@kasko.demo"
 ACCOUNT_MANAGER = "account.manager@kasko.demo"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -11,11 +12,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.access.auth import principal_for_login
+from dashboard.access.session_routes import sign_in_route
 from deploy.replicas import PostgresCluster, free_port
 from pipelines import appstate
 from pipelines.appstate import accounts
 from pipelines.demo import DEMO_ACCOUNTS, generate
 from pipelines.ingest.load import load_paths
+from tests.form_posts import posted
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 UNREACHABLE = "Il database dell'applicazione non è raggiungibile"
@@ -57,7 +60,7 @@ def test_pages_show_an_italian_error_and_recover(served: tuple[Path, PostgresClu
     app.session_state["signed_in_at"] = now
     app.session_state["last_activity_at"] = now
     app.run()
-    app.switch_page("pages/enablement.py").run()
+    app.switch_page("screens/enablement.py").run()
     assert errors(app) == []
     assert [title.value for title in app.title] == ["Abilitazioni"]
     assert len(app.dataframe) == 2  # the lines and the audit trail
@@ -68,12 +71,15 @@ def test_pages_show_an_italian_error_and_recover(served: tuple[Path, PostgresClu
     assert len(shown) == 1 and shown[0].startswith(UNREACHABLE)
     assert len(app.dataframe) == 0  # none of the page's content, no traceback
 
-    # sign-in needs the store too: the same message, not a failed sign-in
+    # sign-in needs the store too: the form comes back with the same message, not with
+    # "wrong password", and no cookie is set
+    answer = asyncio.run(sign_in_route(posted(
+        "/api/accedi", {"login": "mandatario@kasko.demo", "password": password, "dopo": "/sla"})))
+    assert answer.status_code == 303 and "set-cookie" not in answer.headers
+    assert answer.headers["location"] == "/?errore=archivio&dopo=%2Fsla"
     signing_in = AppTest.from_file(str(APP), default_timeout=60)
+    signing_in.query_params["errore"] = "archivio"
     signing_in.run()
-    signing_in.text_input[0].input("mandatario@kasko.demo")
-    signing_in.text_input[1].input(password)
-    signing_in.button[0].click().run()
     assert [e for e in errors(signing_in) if e.startswith(UNREACHABLE)]
 
     cluster.start()

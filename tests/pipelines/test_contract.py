@@ -30,7 +30,7 @@ from pipelines.contract import (
 from pipelines.sqlfiles import SQL_DIR
 
 if TYPE_CHECKING:
-    from conftest import RowBuilders
+    from tests.pipelines.exports import RowBuilders
 
 # ------------------------------------------------------------------ independent references
 

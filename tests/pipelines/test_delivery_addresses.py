@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.pipelines.conftest import ExportFolder, RowBuilders, Warehouse
+from tests.pipelines.exports import ExportFolder, RowBuilders, Warehouse
 
 
 def test_addresses_load_and_bad_rows_are_quarantined_with_reasons(

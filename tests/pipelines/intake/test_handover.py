@@ -17,7 +17,7 @@ from sqlalchemy import select
 from pipelines import appstate
 from pipelines.appstate import tables
 from pipelines.intake import NewAddress, RequestForm, store_document, submit
-from tests.pipelines.conftest import IMEI_A, IMEI_B, IMEI_C
+from tests.pipelines.exports import IMEI_A, IMEI_B, IMEI_C
 from tests.pipelines.intake.conftest import image_bytes, pdf_bytes
 
 ROOT = Path(__file__).resolve().parents[3]

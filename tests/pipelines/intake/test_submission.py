@@ -28,7 +28,7 @@ from pipelines.intake import (
     submit,
     visible_addresses,
 )
-from tests.pipelines.conftest import IMEI_A, IMEI_B
+from tests.pipelines.exports import IMEI_A, IMEI_B
 from tests.pipelines.intake.conftest import image_bytes, pdf_bytes
 
 NOW = datetime(2026, 3, 3, 10, 15)

@@ -8,23 +8,35 @@ the browser on to the page it asked for. The app reads the cookie from st.contex
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.routing import Route
 
-from dashboard import session_cookie
+from dashboard.access import session_cookie
 from dashboard.access.auth import sign_in
 from dashboard.access.connections import warehouse_or_default
-from dashboard.forms import SIGN_IN_PATH, SIGN_OUT_PATH, safe_next
-from pipelines.appstate import accounts
+from pipelines.appstate import StoreUnavailable, accounts
+
+SIGN_IN_PATH = "/api/accedi"  # served beside the app by dashboard/server.py
+SIGN_OUT_PATH = "/api/esci"
+# the reason code sent back to the form when the app database does not answer
+STORE_DOWN = "archivio"
 
 
 def _check(login: str, password: str) -> tuple[str | None, str]:
     """(cookie value, '') when the password is right, else (None, the reason's code)."""
     warehouse = warehouse_or_default(None)
+    try:
+        return _checked(warehouse, login, password)
+    except StoreUnavailable:
+        return None, STORE_DOWN
+
+
+def _checked(warehouse: Path, login: str, password: str) -> tuple[str | None, str]:
     result = sign_in(warehouse, login, password)
     if result.principal is None:
         return None, "bloccato" if result.throttled else "credenziali"
@@ -32,6 +44,15 @@ def _check(login: str, password: str) -> tuple[str | None, str]:
                                    since=accounts.local_now())
     key = session_cookie.signing_key(warehouse)
     return session_cookie.issue(key, result.principal.login, facts.password_hash), ""
+
+
+def safe_next(target: str | None) -> str:
+    """A page of this site to go on to: a path, never another host ('//x', 'https://x')."""
+    text = target or "/"
+    parts = urlsplit(text)
+    if parts.scheme or parts.netloc or not text.startswith("/") or text.startswith("//"):
+        return "/"
+    return text
 
 
 async def sign_in_route(request: Request) -> RedirectResponse:

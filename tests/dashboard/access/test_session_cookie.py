@@ -6,19 +6,18 @@ import asyncio
 import os
 import stat
 from pathlib import Path
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from starlette.requests import Request
 
-from dashboard import session_cookie
-from dashboard.forms import safe_next
+from dashboard.access import session_cookie
+from dashboard.access.session_routes import safe_next, sign_in_route, sign_out_route
 from dashboard.session import principal_from_cookie
-from dashboard.session_routes import sign_in_route, sign_out_route
 from pipelines.appstate import accounts
 from pipelines.ingest.load import load_paths
+from tests.form_posts import posted
 
-FIXTURES = Path(__file__).parent / "fixtures" / "access"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "access"
 LOGIN, PASSWORD = "mandatario@beta.it", "Una-Password-Lunga-2026"
 KEY = b"k" * 32
 
@@ -67,24 +66,6 @@ def test_a_changed_password_ends_the_sessions_signed_in_before(warehouse: Path) 
     assert found is not None and found[0].login == LOGIN and found[0].customer_code == "Y002"
     accounts.set_password(warehouse, LOGIN, "Un-Altra-Password-2026")
     assert principal_from_cookie(warehouse, value) is None
-
-
-def posted(path: str, fields: dict[str, str]) -> Request:
-    body = urlencode(fields).encode()
-    sent = False
-
-    async def receive() -> dict:
-        nonlocal sent
-        if sent:
-            return {"type": "http.disconnect"}
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    scope = {"type": "http", "method": "POST", "path": path, "scheme": "http",
-             "server": ("127.0.0.1", 8501), "query_string": b"", "root_path": "",
-             "headers": [(b"content-type", b"application/x-www-form-urlencoded"),
-                         (b"content-length", str(len(body)).encode())]}
-    return Request(scope, receive)
 
 
 def test_signing_in_sets_an_httponly_cookie_and_opens_the_page_asked_for(

@@ -17,7 +17,7 @@ from pipelines.safe_cells import neutralise, neutralise_frame
 from pipelines.warehouse import calendar
 from pipelines.warehouse.calendar import CalendarError
 
-FIXTURES = Path(__file__).parent / "fixtures" / "sla"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "sla"
 
 # Friday 14 March 2025, for the claims of segnalazioni_2025-03-14.csv
 EXPECTED = (FIXTURES.parent / "sla_expected_tickets_2025-03-14.csv").read_text(encoding="utf-8")

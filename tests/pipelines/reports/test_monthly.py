@@ -17,7 +17,7 @@ from pipelines.output import OutputError
 from pipelines.reports import ReportError, collect, month_bounds, write_report
 from pipelines.reports.page import render_html
 
-FIXTURES = Path(__file__).parent / "fixtures" / "sla"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "sla"
 AS_OF = date(2025, 3, 14)
 
 

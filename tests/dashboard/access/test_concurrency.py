@@ -22,7 +22,7 @@ from dashboard.access.principal import Principal
 from pipelines.appstate import accounts
 from pipelines.ingest.load import load_paths
 
-FIXTURES = Path(__file__).parent / "fixtures" / "access"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "access"
 LATER_CLAIMS = "segnalazioni_2025-03-14.csv"
 AS_OF = date(2025, 3, 14)
 MANAGEMENT = Principal("direzione@carrier.it", "Marta Direzione", "Management")

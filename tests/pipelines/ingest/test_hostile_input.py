@@ -21,13 +21,16 @@ import xlsxwriter
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+import pipelines.ingest.csv_reader
+import pipelines.ingest.raw
 import pipelines.ingest.readers
+import pipelines.ingest.xlsx_reader
 from pipelines.ingest.load import FileResult, load_file
 from pipelines.reports.tickets_export import export_tickets
 from pipelines.warehouse import ensure_schema
 
 if TYPE_CHECKING:
-    from conftest import ExportFolder, RowBuilders, Warehouse
+    from tests.pipelines.exports import ExportFolder, RowBuilders, Warehouse
 
 CLAIM_HEADERS = [
     "Numero richiesta", "Data ultimo aggiornamento", "Codice cliente", "NMU", "IMEI",
@@ -62,37 +65,48 @@ def test_cut_short_or_unbalanced_records_are_quarantined_or_refused(
         [HEADER, line(rows, number="R0003"), '"R0004;' + line(rows)[6:]]))
     exports.text("segnalazioni_3.csv", "\r\n".join(
         [HEADER, line(rows, number="R0005"), line(rows, number="R0006")]))  # whole, no break
-    # a quote never closed swallowing the rest of the file: the file is not an export
+    # a quote never closed: its line is quarantined, every line after it is read on its own
     exports.text("segnalazioni_4.csv", "\r\n".join(
-        [HEADER, line(rows, number="R0007"), '"R0008;x'] + ["y"] * 400_000))
-    # a lone carriage return after a quoted line break: the CSV reader sees one record where
-    # there are two; rather than number rows by guess (and lose one), the file is refused
+        [HEADER, line(rows, number="R0007"), '"R0008;x'] + ["y"] * 40_000
+        + [line(rows, number="R0009")]))
+    # a lone carriage return after a quoted line break: three lines, three records
     exports.text("segnalazioni_5.csv", HEADER + '\nR0010;"Via Roma\r\n"\rR0011\n')
 
     results = warehouse.load(exports.path)
 
+    never_closed = ("malformed_row: a quoted cell opened on this line is never closed:"
+                    " a cell cannot hold a line break")
     assert [counts(r) for r in results] == [
         ("segnalazioni_1.csv", 2, 1, 0, 1, None),
         ("segnalazioni_2.csv", 2, 1, 0, 1, None),
         ("segnalazioni_3.csv", 2, 2, 0, 0, None),
-        ("segnalazioni_4.csv", 0, 0, 0, 0,
-         "segnalazioni_4.csv, line 3: cannot be read as CSV: a quoted cell opened on this line"
-         " is never closed (or is longer than 1 MB)"),
-        ("segnalazioni_5.csv", 0, 0, 0, 0,
-         "segnalazioni_5.csv: cannot be read as CSV: 1 records read, but 2 found line by line;"
-         " check the quotes"),
+        ("segnalazioni_4.csv", 40_003, 2, 0, 40_001, None),
+        ("segnalazioni_5.csv", 3, 0, 0, 3, None),
     ]
     assert warehouse.rows(
-        "select file_name, line, reasons, raw_values::varchar from raw.quarantine order by 1"
+        """select file_name, line, reasons, raw_values::varchar from raw.quarantine
+           where reasons[1] like 'malformed_row%' order by 1, 2"""
     ) == [
         ("segnalazioni_1.csv", 3,
          ["malformed_row: truncated: 19 of 25 cells and no line break at the end of the file"],
          json.dumps(";".join(cells_cut), ensure_ascii=False)),
-        ("segnalazioni_2.csv", 3, ["malformed_row: unquoted value"],
+        ("segnalazioni_2.csv", 3, [never_closed],
          json.dumps('"R0004;' + line(rows)[6:], ensure_ascii=False)),
+        ("segnalazioni_4.csv", 3, [never_closed], '"\\"R0008;x"'),
+        ("segnalazioni_5.csv", 2,
+         ["malformed_row: a quoted cell opened on this line closes on line 3:"
+          " a cell cannot hold a line break"], '"R0010;\\"Via Roma"'),
+        ("segnalazioni_5.csv", 3, [never_closed], '"\\""'),
     ]
+    # the lines after the quote never closed, and after the lone carriage return, are records
+    assert warehouse.rows(
+        """select file_name, count(*), min(line), max(line),
+                  min(raw_values->>'$."Numero richiesta"')
+           from raw.quarantine where reasons[1] like 'missing%' group by 1 order by 1"""
+    ) == [("segnalazioni_4.csv", 40_000, 4, 40_003, "y"),
+          ("segnalazioni_5.csv", 1, 4, 4, "R0011")]
     assert warehouse.rows("select request_number from core.claims order by 1") == [
-        ("R0001",), ("R0003",), ("R0005",), ("R0006",)
+        ("R0001",), ("R0003",), ("R0005",), ("R0006",), ("R0007",), ("R0009",)
     ]
 
 
@@ -194,8 +208,8 @@ def test_a_file_that_changes_while_it_is_read_is_refused(
     rewritten = exports.xlsx("segnalazioni_2.xlsx", CLAIM_HEADERS,
                              [list(rows.claim(number="R0002").values())])
     vanishing = exports.text("segnalazioni_3.csv", HEADER + "\r\n" + line(rows) + "\r\n")
-    read_csv_table = pipelines.ingest.readers._read_csv_table
-    check_xlsx_size = pipelines.ingest.readers._check_xlsx_size
+    read_csv_table = pipelines.ingest.csv_reader._read_csv_table
+    check_xlsx_size = pipelines.ingest.xlsx_reader._check_xlsx_size
 
     def csv_written_meanwhile(con: Any, path: Path, *args: Any) -> Any:
         if path == growing:  # the producer appends while the loader reads
@@ -209,8 +223,8 @@ def test_a_file_that_changes_while_it_is_read_is_refused(
         check_xlsx_size(path)
         exports.xlsx(path.name, CLAIM_HEADERS, [list(rows.claim(number="R0003").values())])
 
-    monkeypatch.setattr(pipelines.ingest.readers, "_read_csv_table", csv_written_meanwhile)
-    monkeypatch.setattr(pipelines.ingest.readers, "_check_xlsx_size", xlsx_written_meanwhile)
+    monkeypatch.setattr(pipelines.ingest.csv_reader, "_read_csv_table", csv_written_meanwhile)
+    monkeypatch.setattr(pipelines.ingest.xlsx_reader, "_check_xlsx_size", xlsx_written_meanwhile)
     results = warehouse.load(exports.path)
     monkeypatch.undo()
 
@@ -235,7 +249,7 @@ def test_a_change_that_leaves_size_and_times_alone_is_caught_by_the_hash(
 ) -> None:
     """Within a timestamp's granularity, a rewrite of a just-written file keeps its stat."""
     path = exports.text("segnalazioni.csv", HEADER + "\r\n" + line(rows) + "\r\n")
-    read_csv_table = pipelines.ingest.readers._read_csv_table
+    read_csv_table = pipelines.ingest.csv_reader._read_csv_table
     stat = os.stat(path)
     same_stat = (stat.st_dev, stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size)
 
@@ -246,7 +260,7 @@ def test_a_change_that_leaves_size_and_times_alone_is_caught_by_the_hash(
         return read_csv_table(con, readable, *args)
 
     monkeypatch.setattr(pipelines.ingest.readers, "_file_state", lambda p: same_stat)
-    monkeypatch.setattr(pipelines.ingest.readers, "_read_csv_table", rewritten_in_place)
+    monkeypatch.setattr(pipelines.ingest.csv_reader, "_read_csv_table", rewritten_in_place)
     [result] = warehouse.load(path)
 
     assert result.error == (
@@ -263,7 +277,7 @@ def test_a_file_that_cannot_be_opened_is_refused_with_the_reason(
     def not_allowed(path: Path) -> None:  # the tests run as root, who may open anything
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(pipelines.ingest.readers, "_scan_csv", not_allowed)
+    monkeypatch.setattr(pipelines.ingest.csv_reader, "_scan_csv", not_allowed)
     [result] = warehouse.load(path)
 
     assert counts(result) == ("segnalazioni.csv", 0, 0, 0, 0,
@@ -532,7 +546,7 @@ def test_one_thread_and_all_read_an_unquoted_file_alike(
                 [(r.line, r.text, r.message) for r in raw.rejected],
                 raw.row_count,
             )
-            pipelines.ingest.readers.drop_raw(con, "cells")
+            pipelines.ingest.raw.drop_raw(con, "cells")
         con.close()
     event(f"{len(read[True][0])} rows, {len(read[True][1])} rejected")
     assert read[False] == read[True]

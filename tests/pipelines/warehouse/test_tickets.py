@@ -11,7 +11,7 @@ import pipelines.warehouse.tickets
 from pipelines.warehouse import schema_fingerprint
 
 if TYPE_CHECKING:
-    from conftest import ExportFolder, RowBuilders, Warehouse
+    from tests.pipelines.exports import ExportFolder, RowBuilders, Warehouse
 
 IMEI_A, IMEI_B = "490154203237518", "356938035643809"
 # every stored column, in a stable order; the lineage tells which version each row is

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pytest
 
+import pipelines.ingest.csv_reader
 import pipelines.ingest.load
 import pipelines.ingest.readers
 import pipelines.warehouse.swap
@@ -27,7 +28,7 @@ from pipelines.ingest.load import FileResult, load_file, settle_current
 from pipelines.warehouse import ensure_schema
 
 if TYPE_CHECKING:
-    from conftest import ExportFolder, RowBuilders, Warehouse
+    from tests.pipelines.exports import ExportFolder, RowBuilders, Warehouse
 
 IMEI_A, IMEI_B, IMEI_C = "490154203237518", "356938035643809", "352099001761481"
 CLAIM = "select * exclude (load_id, line, file_date, row_hash) from core.claims order by all"
@@ -173,10 +174,9 @@ def test_windows_1252_bytes_that_latin_1_reads_otherwise_go_through_a_utf8_copy(
     typographic = (exports.path / "segnalazioni_2024-03-11.csv").read_bytes()
     assert b"dell\x92Orto 1 \x96 \x80 5" in typographic
     copied = []
-    real_copy = pipelines.ingest.readers._transcode_to_utf8
-    monkeypatch.setattr(pipelines.ingest.readers, "_transcode_to_utf8",
-                        lambda path, encoding: copied.append(path.name)
-                        or real_copy(path, encoding))
+    real_copy = pipelines.ingest.csv_reader._readable_copy
+    monkeypatch.setattr(pipelines.ingest.csv_reader, "_readable_copy",
+                        lambda path, *args: copied.append(path.name) or real_copy(path, *args))
 
     results = warehouse.load(exports.path)
 
@@ -533,7 +533,7 @@ def test_every_quarantine_reason_with_line_and_raw_values(
     ]
 
 
-def test_blank_lines_and_quoted_newlines_keep_true_line_numbers(
+def test_blank_lines_keep_true_line_numbers_and_a_quoted_line_break_merges_no_record(
     exports: ExportFolder, warehouse: Warehouse, rows: RowBuilders
 ) -> None:
     def line(**changes: str) -> str:
@@ -546,7 +546,7 @@ def test_blank_lines_and_quoted_newlines_keep_true_line_numbers(
         "",  # 3: blank
         line(number="R0002", imei="490154203237519"),  # 4
         line(number="R0003", **{"Indirizzo consegna": "ADDRESS"}).replace("ADDRESS", address),
-        # 5 and 6: one record over two lines
+        # 5 and 6: no cell holds a line break: two broken lines, not one record
         line(number="R0004", status="Sospesa"),  # 7
         line(number="R0005") + ";x",  # 8: malformed
         line(number="R0006"),  # 9
@@ -557,15 +557,19 @@ def test_blank_lines_and_quoted_newlines_keep_true_line_numbers(
 
     results = warehouse.load(path)
 
-    assert [counts(r) for r in results] == [("segnalazioni.csv", "claims", 6, 3, 0, 3, None)]
+    assert [counts(r) for r in results] == [("segnalazioni.csv", "claims", 7, 2, 0, 5, None)]
     assert warehouse.rows("select line, reasons from raw.quarantine order by line") == [
         (4, ["invalid_imei: IMEI = 490154203237519"]),
+        (5, ["malformed_row: a quoted cell opened on this line closes on line 6:"
+             " a cell cannot hold a line break"]),
+        (6, ["malformed_row: closes a quoted cell opened on line 5:"
+             " a cell cannot hold a line break"]),
         (7, ["unknown_value: Stato = Sospesa"]),
         (8, ["malformed_row: too many columns"]),
     ]
     assert warehouse.rows(
         "select request_number, line, delivery_address from core.claims order by 1"
-    ) == [("R0001", 2, None), ("R0003", 5, "Via Roma 1\nScala B"), ("R0006", 9, None)]
+    ) == [("R0001", 2, None), ("R0006", 9, None)]
 
 
 # ------------------------------------------------------------------ identifiers
@@ -774,6 +778,8 @@ def test_inconsistent_rows_are_loaded_and_flagged(
         rows.claim(number="R0003", status="Aperta"),
         rows.claim(number="R0004", status="In lavorazione"),
         rows.claim(number="R0005", status="Annullata"),
+        # delivered: no longer open, so not a second open claim for the device
+        rows.claim(number="R0006", status="Consegnata"),
     ])
     exports.csv("abilitazioni.csv", [rows.enablement(), rows.enablement(nmu="340 000 0000")])
 
@@ -782,7 +788,7 @@ def test_inconsistent_rows_are_loaded_and_flagged(
     assert [counts(r) for r in results] == [
         ("clienti.csv", "customers", 1, 1, 0, 0, None),
         ("dispositivi.csv", "devices", 2, 2, 0, 0, None),
-        ("segnalazioni.csv", "claims", 5, 5, 0, 0, None),
+        ("segnalazioni.csv", "claims", 6, 6, 0, 0, None),
         ("abilitazioni.csv", "enablements", 2, 2, 0, 0, None),
     ]
     assert warehouse.rows("select * from core.claim_flags order by all") == [

@@ -21,7 +21,7 @@ from pipelines.warehouse.calendar import (
     require_covered,
 )
 
-FIXTURES = Path(__file__).parent / "fixtures" / "sla"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "sla"
 
 
 @pytest.fixture
@@ -224,7 +224,7 @@ def test_a_load_that_keeps_the_calendar_does_not_import_the_holidays_package() -
         "print('holidays' in sys.modules)"
     )
     imported = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                              check=True, cwd=Path(__file__).resolve().parents[2])
+                              check=True, cwd=Path(__file__).resolve().parents[3])
     assert imported.stdout.strip() == "False"
     assert calendar.holiday_calendar(range(2026, 2027), None)[date(2026, 12, 8)] == (
         "Immacolata Concezione"

@@ -19,7 +19,7 @@ from dashboard.access.principal import Principal
 from pipelines.appstate import accounts
 from pipelines.ingest.load import load_paths
 
-FIXTURES = Path(__file__).parent / "fixtures" / "access"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "access"
 AS_OF = date(2025, 3, 14)  # a Friday: RK-1001 breached, RK-1004 at risk, RK-1003 on track
 
 X, Y, Z = "X001", "Y002", "Z003"

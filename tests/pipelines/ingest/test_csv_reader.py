@@ -1,0 +1,224 @@
+"""Quotes and line breaks never merge records: every physical line of a CSV export is one."""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import duckdb
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+import pipelines.ingest.csv_reader
+import pipelines.ingest.readers
+from pipelines.ingest.load import FileResult, load_file, settle_current
+from pipelines.warehouse import ensure_schema
+from tests.pipelines.exports import claim_row
+
+if TYPE_CHECKING:
+    from tests.pipelines.exports import ExportFolder, Warehouse
+
+HEADER = ";".join(claim_row())
+NO_BREAK = "a cell cannot hold a line break"
+
+
+def record(number: int, **changes: str) -> str:
+    return ";".join(claim_row(number=f"R{number:04}", **changes).values())
+
+
+def counts(result: FileResult) -> tuple[str, int, int, int, int, str | None]:
+    return (Path(result.file).name, result.read, result.loaded, result.superseded,
+            result.quarantined, result.error)
+
+
+def as_json(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def test_a_quote_closed_four_lines_later_merges_no_record(
+    exports: ExportFolder, warehouse: Warehouse
+) -> None:
+    lines = [record(n) for n in range(1, 11)]
+    # record 3 (line 4) opens a quote in its fault causes; a cell of record 7 (line 8) closes it
+    lines[2] = record(3, **{"Causali guasto": '"Schermo rotto'})
+    lines[6] = record(7, **{"Causali guasto": 'Batteria"'})
+    exports.text("segnalazioni_2024-03-05.csv", "\r\n".join([HEADER, *lines]) + "\r\n")
+
+    results = warehouse.load(exports.path)
+
+    assert [counts(r) for r in results] == [("segnalazioni_2024-03-05.csv", 10, 8, 0, 2, None)]
+    assert warehouse.rows(
+        "select line, reasons, raw_values::varchar from raw.quarantine order by 1"
+    ) == [
+        (4, [f"malformed_row: a quoted cell opened on this line closes on line 8: {NO_BREAK}"],
+         as_json(lines[2])),
+        (8, [f"malformed_row: closes a quoted cell opened on line 4: {NO_BREAK}"],
+         as_json(lines[6])),
+    ]
+    # the records between the two lines are records of their own, loaded as written
+    assert warehouse.rows(
+        "select request_number, line, fault_causes from core.claims order by 1"
+    ) == [(f"R{n:04}", n + 1, claim_row()["Causali guasto"]) for n in (1, 2, 4, 5, 6, 8, 9, 10)]
+
+
+def test_a_quote_never_closed_swallows_nothing(
+    exports: ExportFolder, warehouse: Warehouse
+) -> None:
+    lines = [record(n) for n in range(1, 11)]
+    lines[3] = record(4, **{"Indirizzo consegna": '"Via Roma 1'})
+    exports.text("segnalazioni_2024-03-05.csv", "\n".join([HEADER, *lines]) + "\n")
+
+    results = warehouse.load(exports.path)
+
+    assert [counts(r) for r in results] == [("segnalazioni_2024-03-05.csv", 10, 9, 0, 1, None)]
+    assert warehouse.rows("select line, reasons from raw.quarantine") == [
+        (5, [f"malformed_row: a quoted cell opened on this line is never closed: {NO_BREAK}"]),
+    ]
+    assert warehouse.rows("select count(*), max(line) from core.claims") == [(9, 11)]
+
+
+def test_a_header_opening_a_quote_it_does_not_close_refuses_the_file(
+    exports: ExportFolder, warehouse: Warehouse
+) -> None:
+    exports.text("segnalazioni.csv", HEADER.replace("NMU", '"NMU') + "\n" + record(1) + '"\n')
+
+    results = warehouse.load(exports.path)
+
+    assert [counts(r) for r in results] == [(
+        "segnalazioni.csv", 0, 0, 0, 0,
+        "segnalazioni.csv, line 1: the header opens a quoted cell it does not close:"
+        " not an export",
+    )]
+
+
+def test_quotes_that_close_on_their_line_are_cells_as_ever(
+    exports: ExportFolder, warehouse: Warehouse
+) -> None:
+    # a quoted cell holding the delimiter and doubled quotes, and a quote inside a cell
+    address = 'Via "Roma"; 1'
+    quoted = record(1, **{"Indirizzo consegna": "ADDRESS"}).replace(
+        "ADDRESS", '"' + address.replace('"', '""') + '"')
+    inch = record(2, **{"Indirizzo consegna": 'Piazza 10" 3'})
+    exports.text("segnalazioni.csv", "\r\n".join([HEADER, quoted, inch]))
+
+    results = warehouse.load(exports.path)
+
+    assert [counts(r) for r in results] == [("segnalazioni.csv", 2, 2, 0, 0, None)]
+    assert warehouse.rows("select delivery_address from core.claims order by request_number") == [
+        (address,), ('Piazza 10" 3',)
+    ]
+
+
+def test_mixed_line_ends_each_end_a_line(exports: ExportFolder, warehouse: Warehouse) -> None:
+    exports.text("segnalazioni.csv",
+                 HEADER + "\n" + record(1) + "\r\n" + record(2) + "\r" + record(3) + "\n")
+
+    results = warehouse.load(exports.path)
+
+    assert [counts(r) for r in results] == [("segnalazioni.csv", 3, 3, 0, 0, None)]
+    assert warehouse.rows("select request_number, line from core.claims order by 1") == [
+        ("R0001", 2), ("R0002", 3), ("R0003", 4)
+    ]
+
+
+# ------------------------------------------------------------------ the property
+
+LINE_BREAKS = ["\n", "\r\n", "\r"]
+BLANK_LINES = ["", "  ", "\t", ";;;;", " ; ;"]
+
+
+@st.composite
+def cell_text(draw: st.DrawFn, value: str) -> str:
+    """A cell as an export might spoil it: quotes, delimiters and line breaks anywhere."""
+    pieces = [value]
+    for _ in range(draw(st.integers(0, 3))):
+        at = draw(st.integers(0, len(pieces[0])))
+        # a line break always has text on both sides: each physical line holds a value
+        nasty = draw(st.sampled_from(['"', '""', ";", ","] + [f"x{b}y" for b in LINE_BREAKS]))
+        pieces[0] = pieces[0][:at] + nasty + pieces[0][at:]
+    text = pieces[0]
+    if draw(st.integers(0, 3)) == 0:
+        text = '"' + text.replace('"', '""') + '"'
+    return text
+
+
+@st.composite
+def export_texts(draw: st.DrawFn) -> str:
+    lines = [HEADER]
+    for number in range(1, draw(st.integers(1, 8)) + 1):
+        if draw(st.integers(0, 5)) == 0:
+            lines.append(draw(st.sampled_from(BLANK_LINES)))
+        cells = list(claim_row(number=f"R{number:04}").values())
+        for _ in range(draw(st.integers(0, 2))):
+            at = draw(st.integers(0, len(cells) - 1))
+            cells[at] = draw(cell_text(cells[at]))
+        lines.append(";".join(cells))
+    text = lines[0]
+    for line in lines[1:]:
+        text += draw(st.sampled_from(LINE_BREAKS)) + line
+    return text + draw(st.sampled_from(["", *LINE_BREAKS]))
+
+
+def physical_records(text: str) -> int:
+    """The oracle: the lines after the header holding anything but blanks, delimiters and
+    empty quoted cells (`""`)."""
+    lines = re.split(r"\r\n|\r|\n", text)[1:]
+    return sum(
+        1 for line in lines if any(cell.strip(" \t") not in ("", '""') for cell in line.split(";"))
+    )
+
+
+@pytest.fixture(scope="module")
+def quoting_db() -> Iterator[duckdb.DuckDBPyConnection]:
+    con = duckdb.connect()
+    ensure_schema(con)
+    yield con
+    con.close()
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    text=export_texts(),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]),
+    # the reader's passes read the file in chunks: tiny ones cut lines, CRLFs and quoted
+    # cells at every place
+    chunk=st.sampled_from([pipelines.ingest.csv_reader.CHUNK, 3, 7, 64]),
+)
+def test_every_physical_line_is_read_once_or_the_file_is_refused(
+    quoting_db: duckdb.DuckDBPyConnection, text: str, encoding: str, chunk: int
+) -> None:
+    con = quoting_db
+    for table in ("core.claims", "core.claims_versions", "raw.quarantine", "raw.load_log"):
+        con.execute(f"delete from {table}")  # noqa: S608
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "segnalazioni_quoting.csv"
+        path.write_bytes(text.encode(encoding))
+
+        whole = pipelines.ingest.csv_reader.CHUNK
+        pipelines.ingest.csv_reader.CHUNK = chunk
+        try:
+            result = load_file(con, path, date(2024, 4, 1))
+        finally:
+            pipelines.ingest.csv_reader.CHUNK = whole
+        settle_current(con, [result])
+
+    event("refused" if result.error else "quarantined rows" if result.quarantined else "loaded")
+    if result.error is not None:
+        event(result.error)
+        assert result.error.startswith("segnalazioni_quoting.csv")
+        assert result.read == 0
+        return
+    assert result.read == physical_records(text)
+    assert result.read == result.loaded + result.superseded + result.quarantined
+    # each record in one place, under its own line
+    lines = con.execute(
+        "select line from raw.quarantine union all select line from core.claims"
+    ).fetchall()
+    assert len(lines) == result.read
+    assert len(set(lines)) == len(lines)
