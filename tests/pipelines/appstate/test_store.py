@@ -23,7 +23,8 @@ from pipelines.config import app_database_path
 
 FIXTURES = Path(__file__).parent / "fixtures"
 APP_TABLES = {"accounts", "sign_in_attempts", "enablement_changes", "state_versions",
-              "legacy_imports", "alembic_version"}
+              "legacy_imports", "alembic_version", "intake_handovers", "intake_addresses",
+              "intake_requests", "intake_documents", "intake_audit", "intake_counters"}
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -184,11 +185,12 @@ def test_a_failed_migration_leaves_the_store_as_it_was(
     legacy_file(warehouse)
     store, _ = appstate.migrate_for(warehouse)
     before = {name: rows(store, name, "1") for name in APP_TABLES - {"alembic_version"}}
+    shipped_head = appstate.head_revision()
     add_failing_revision(tmp_path, monkeypatch)
     with pytest.raises(appstate.MigrationFailed, match="nothing was changed"):
         appstate.migrate_for(warehouse)
     assert table_names(store) == APP_TABLES
-    assert appstate.current_revision(store) == "0001"
+    assert appstate.current_revision(store) == shipped_head
     assert {name: rows(store, name, "1") for name in before} == before
     with store.read() as con:
         columns = {column["name"] for column in inspect(con).get_columns("accounts")}
@@ -358,9 +360,33 @@ def test_kasko_app_migrate(warehouse: Path, capsys: pytest.CaptureFixture[str]) 
     store = appstate.store_for(warehouse)
     assert first.out == ""
     assert first.err.splitlines() == [
-        f"kasko app migrate: app database {store} migrated from nothing to 0001",
+        f"kasko app migrate: app database {store} migrated from nothing to "
+        f"{appstate.head_revision()}",
         f"kasko app migrate: imported {legacy}: 3 accounts, 5 sign-in attempts, "
         "3 enablement changes",
     ]
     assert main(["app", "migrate", "--db", str(warehouse)]) == 0
-    assert capsys.readouterr().err == f"kasko app migrate: app database {store} is at 0001\n"
+    assert capsys.readouterr().err == (
+        f"kasko app migrate: app database {store} is at {appstate.head_revision()}\n")
+
+
+def test_a_store_of_the_previous_release_gains_the_intake_keeping_its_rows(
+    warehouse: Path,
+) -> None:
+    from alembic import command
+
+    store = appstate.create_store(appstate.store_url(warehouse))
+    try:
+        with store.write() as con:
+            command.upgrade(upgrade_module.alembic_config(con), "0001")
+            con.execute(tables.accounts.insert().values(
+                login="a@x.it", password_hash="h", updated_at=datetime(2026, 1, 1)))
+    finally:
+        store.dispose()
+    store, result = appstate.migrate_for(warehouse)
+    assert (result.before, result.after) == ("0001", "0002")
+    assert table_names(store) == APP_TABLES
+    assert rows(store, "accounts", "login") == [("a@x.it", "h", datetime(2026, 1, 1))]
+    assert store.version(tables.INTAKE) == 0
+    with store.read() as con:
+        assert con.execute(select(tables.intake_counters)).all() == [("request_number", 0)]
