@@ -35,8 +35,8 @@ from urllib.parse import urlencode, urlsplit
 import duckdb
 
 from bench.stats import percentile
-from dashboard.forms import SIGN_IN_PATH
 from dashboard.access.session_cookie import COOKIE_NAME
+from dashboard.access.session_routes import SIGN_IN_PATH
 from deploy.replicas import PostgresCluster, free_port, start_nginx
 from pipelines.warehouse import upgrade
 

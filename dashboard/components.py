@@ -146,18 +146,58 @@ def forget_scoped_results() -> None:
     _cached.clear()
 
 
+def _prepared_download_buttons(rows: Callable[[], pd.DataFrame], file_stem: str, key: str,
+                               version: object) -> None:
+    """A button that reads and writes both files with a progress bar, then the downloads."""
+    ready_key = f"{key}_prepared"
+    prepared = st.session_state.get(ready_key)
+    if prepared is not None and prepared[0] != (file_stem, version):
+        prepared = None  # prepared for other filters or another date
+    if prepared is None:
+        if not st.button("Prepara i file da scaricare", key=f"{key}_prepare", icon="⏳",
+                         help="Molte righe: i file sono preparati su richiesta."):
+            return
+        progress = st.progress(0.0, text="Lettura delle pratiche…")
+        frame = rows()
+        count = f"{format_number(len(frame))} righe"
+        progress.progress(0.35, text=f"Scrittura del CSV ({count})…")
+        csv = to_csv_bytes(frame)
+        progress.progress(0.6, text=f"Scrittura del file Excel ({count})…")
+        xlsx = to_xlsx_bytes(frame)
+        progress.progress(1.0, text=f"File pronti: {count}")
+        prepared = ((file_stem, version), csv, xlsx)
+        st.session_state[ready_key] = prepared
+    _, csv, xlsx = prepared
+    left, right = st.columns(2)
+    left.download_button(
+        "Scarica CSV", csv, file_name=f"{file_stem}.csv", mime="text/csv", icon="⬇️",
+        key=f"{key}_csv", width="stretch", on_click="ignore", help=CSV_HELP,
+    )
+    right.download_button(
+        "Scarica Excel", xlsx, file_name=f"{file_stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon="⬇️", key=f"{key}_xlsx", width="stretch", on_click="ignore",
+    )
+
+
 CSV_HELP = ("CSV per Excel in italiano: campi separati da «;», decimali con la virgola, "
             "date gg/mm/aaaa.")
 
 
 def deferred_download_buttons(frame: pd.DataFrame | Callable[[], pd.DataFrame],
-                              file_stem: str, key: str) -> None:
+                              file_stem: str, key: str, *, large: bool = False,
+                              version: object = None) -> None:
     """download_buttons, the files made only when clicked (an XLSX is slow to write).
 
     `frame` may be a function that reads the rows then: a download of every matching row
-    costs nothing until someone asks for it.
+    costs nothing until someone asks for it. A `large` one is prepared first, with its
+    progress shown, then offered; `version` (the filters, the date) tells when the
+    prepared files no longer match what is asked for.
     """
     rows = frame if callable(frame) else (lambda: frame)
+    if large:
+        _prepared_download_buttons(rows, file_stem, key, version)
+        return
     left, right = st.columns(2)
     left.download_button(
         "Scarica CSV", lambda: to_csv_bytes(rows()), file_name=f"{file_stem}.csv",

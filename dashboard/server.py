@@ -1,6 +1,6 @@
 """The dashboard served with its sign-in and sign-out routes (`kasko serve` runs this file).
 
-dashboard/session_routes.py sets and clears the HttpOnly session cookie; app.py is the
+dashboard/access/session_routes.py sets and clears the HttpOnly session cookie; app.py is the
 Streamlit app itself.
 """
 

@@ -79,6 +79,10 @@ LINE_COLUMNS = (
 AUDIT_COLUMNS = ("changed_at", "changed_by", "nmu", "enabled_before", "enabled_after", "source")
 ROW_PIXELS = 35  # st.dataframe's default row height, header included
 
+# Claims a list shows at most (one more is asked for, to know whether there are more);
+# the downloads hold every matching claim.
+SHOWN_ROWS = 1000
+
 
 def fitted_height(rows: int, most: int = 12) -> int:
     """A table height that shows every row up to `most`, with no empty rows below."""

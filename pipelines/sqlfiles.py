@@ -20,14 +20,19 @@ QUERIES_DIR = SQL_DIR / "queries"
 
 
 @cache
-def _ingest_template(name: str) -> str:
-    return (SQL_DIR / "ingest" / f"{name}.sql").read_text(encoding="utf-8")
+def _sql_file(folder: str, name: str) -> str:
+    return (SQL_DIR / folder / f"{name}.sql").read_text(encoding="utf-8")
 
 
 def ingest_statement(name: str, **identifiers: str) -> str:
     """sql/ingest/<name>.sql with its {placeholders} filled in: table and column names and
     expressions the loader builds from the contract, never a value (values are bound)."""
-    return _ingest_template(name).format(**identifiers)
+    return _sql_file("ingest", name).format(**identifiers)
+
+
+def derived_statement(name: str) -> str:
+    """sql/derived/<name>.sql: a statement that rebuilds a derived table after a load."""
+    return _sql_file("derived", name)
 
 
 @cache

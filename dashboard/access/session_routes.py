@@ -2,7 +2,7 @@
 
 Streamlit scripts cannot set an HttpOnly cookie: the sign-in form therefore posts here;
 the route checks the password (auth.sign_in: throttled, every attempt recorded), sets the
-signed session cookie (dashboard/session_cookie.py) HttpOnly and SameSite=Lax, and sends
+signed session cookie (dashboard/access/session_cookie.py) HttpOnly and SameSite=Lax, and sends
 the browser on to the page it asked for. The app reads the cookie from st.context.cookies.
 """
 

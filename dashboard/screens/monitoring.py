@@ -8,7 +8,7 @@ from typing import get_args
 
 import streamlit as st
 
-from dashboard import session
+from dashboard import session, tables
 from dashboard.access import data
 from dashboard.claim_detail_view import show_claim_detail
 from dashboard.components import as_of_date, deferred_download_buttons, scoped
@@ -22,7 +22,6 @@ from dashboard.i18n import (
 from dashboard.tables import claims_columns, claims_export, claims_table, fitted_height
 from pipelines import contract
 
-SHOWN = 1000  # rows in the table; one more is asked for to know whether there are more
 URL = "query-params"  # every filter lives in the page's address, so a view can be shared
 CLOSED_DETAIL = "claim_detail_closed"  # the claim whose detail dialog was closed
 
@@ -107,11 +106,11 @@ filters = data.ClaimFilters(
     delivery_modes=tuple(delivery_modes), sla_states=tuple(sla_states),
     opened_from=opened[0] if len(opened) > 0 else None,
     opened_to=opened[1] if len(opened) > 1 else None,
-    view=view, sort="urgency" if view == "monitoring" else "newest", limit=SHOWN + 1,
+    view=view, sort="urgency" if view == "monitoring" else "newest", limit=tables.SHOWN_ROWS + 1,
 )
 claims = scoped(data.list_claims, principal, filters, as_of)
-more = len(claims) > SHOWN
-claims = claims.head(SHOWN)
+more = len(claims) > tables.SHOWN_ROWS
+claims = claims.head(tables.SHOWN_ROWS)
 filtered = any((request_number, imei, nmu, customer, request_types, statuses, channels,
                 delivery_modes, sla_states, opened))
 
@@ -129,8 +128,8 @@ else:
     counted = count_label(len(claims), "pratica", "pratiche")
     order = "più urgenti" if view == "monitoring" else "più recenti"
     st.caption(
-        f"Più di {counted}: mostrate le {format_number(SHOWN)} {order}; i download contengono "
-        "tutte le pratiche che corrispondono ai filtri."
+        f"Più di {counted}: mostrate le {format_number(tables.SHOWN_ROWS)} {order}; "
+        "i download contengono tutte le pratiche che corrispondono ai filtri."
         if more else f"{counted} · dalle {order} · seleziona una riga per il dettaglio"
     )
     event = st.dataframe(
@@ -146,6 +145,7 @@ else:
         (lambda: claims_export(scoped(data.list_claims, principal, every_row, as_of)))
         if more else claims_export(claims),
         f"pratiche_{VIEW_LABELS[view].lower()}_{as_of:%Y-%m-%d}", key="claims",
+        large=more, version=(filters, as_of),
     )
     if event.selection.rows:
         selected = claims["request_number"].iloc[event.selection.rows[0]]

@@ -11,6 +11,7 @@ import duckdb
 
 from pipelines.config import config_path, settings
 from pipelines.errors import CommandError
+from pipelines.sqlfiles import derived_statement
 
 # Dates outside these years are data errors (a mistyped year); the calendar does not
 # stretch over centuries for them, and their claims simply get no SLA dates.
@@ -55,16 +56,7 @@ def holiday_calendar(years: range, province: str | None) -> dict[date, str]:
 
 def data_years(con: duckdb.DuckDBPyConnection) -> tuple[int, int] | None:
     """First and last year any SLA-relevant date of the claims touches, or None without claims."""
-    row = con.execute(
-        """
-        select
-            least(min(opened_at), min(documentation_received_at),
-                  min(replacement_available_at), min(updated_at)),
-            greatest(max(opened_at), max(documentation_received_at),
-                     max(replacement_available_at), max(updated_at))
-        from core.claims
-        """
-    ).fetchone()
+    row = con.execute(derived_statement("calendar_data_years")).fetchone()
     if row is None or row[0] is None:
         return None
     return row[0].year, row[1].year
@@ -109,10 +101,7 @@ def refresh_calendar(
     try:
         con.execute("delete from core.calendar")
         con.execute(
-            """
-            insert into core.calendar
-            select * from core.calendar_from_holidays($first_day, $last_day, $days, $names)
-            """,
+            derived_statement("calendar_build"),
             {
                 "first_day": first_day,
                 "last_day": last_day,
@@ -134,13 +123,7 @@ def refresh_calendar(
 
 def calendar_signature(con: duckdb.DuckDBPyConnection) -> tuple[object, ...]:
     """What the stored SLA dates depend on in the calendar: its days, business days, length."""
-    return con.execute(
-        """
-        select count(*), min(day), max(day), sum(business_day_index),
-               (select max(sla_business_days) from core.calendar_settings)
-        from core.calendar
-        """
-    ).fetchone()
+    return con.execute(derived_statement("calendar_signature")).fetchone()
 
 
 def calendar_settings(con: duckdb.DuckDBPyConnection) -> CalendarSettings | None:

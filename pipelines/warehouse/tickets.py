@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import duckdb
 
+from pipelines.sqlfiles import derived_statement
 from pipelines.warehouse.schema import temp_table_exists
 
 # Kinds marts.ticket_base reads besides the claims: a load of any of them rebuilds it all.
@@ -20,12 +21,7 @@ def record_changed_claims(con: duckdb.DuckDBPyConnection) -> None:
     """Note the claims of the loader's `winners` table as changed by this load, with the
     load each new current version came with (in the temporary table changed_claims, which
     the connection's next refresh reads)."""
-    con.execute(
-        "create temp table if not exists changed_claims (request_number varchar, load_id integer)"
-    )
-    con.execute(
-        "insert into changed_claims select request_number, version_load_id(version) from winners"
-    )
+    con.execute(derived_statement("changed_claims_note"))
 
 
 def refresh_tickets(con: duckdb.DuckDBPyConnection, rebuild: bool = True) -> None:
@@ -36,12 +32,7 @@ def refresh_tickets(con: duckdb.DuckDBPyConnection, rebuild: bool = True) -> Non
     warehouse's.
     """
     if rebuild:
-        con.execute(
-            """
-            create or replace table marts.tickets as
-            select * from marts.ticket_base() order by customer_code, request_number
-            """
-        )
+        con.execute(derived_statement("tickets_rebuild"))
         return
     if not temp_table_exists(con, "changed_claims"):
         return
@@ -50,20 +41,8 @@ def refresh_tickets(con: duckdb.DuckDBPyConnection, rebuild: bool = True) -> Non
     # when no claim won (an older export come late)
     [(first_load_id,)] = con.execute("select min(load_id) from changed_claims").fetchall()
     if first_load_id is not None:
-        con.execute(
-            """
-            delete from marts.tickets
-            where request_number in (select request_number from changed_claims)
-            """
-        )
-        con.execute(
-            """
-            insert into marts.tickets
-            select * from marts.ticket_base(from_load_id := $1)
-            order by customer_code, request_number
-            """,
-            [first_load_id],
-        )
+        con.execute(derived_statement("tickets_drop_changed"))
+        con.execute(derived_statement("tickets_add_changed"), [first_load_id])
     con.execute("drop table changed_claims")
 
 

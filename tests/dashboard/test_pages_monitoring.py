@@ -318,3 +318,28 @@ def test_the_as_of_date_is_one_for_the_session(page) -> None:
     now = data.sla_summary(MANAGEMENT, AS_OF, *views.default_period(date(2025, 3, 4)))
     assert int(then["breached"].iloc[0]) != int(now["breached"].iloc[0])
     assert tiles["Violate"] == str(int(then["breached"].iloc[0]))
+
+
+def test_a_long_list_prepares_its_downloads_with_progress(page, monkeypatch) -> None:
+    from dashboard import tables
+
+    monkeypatch.setattr(tables, "SHOWN_ROWS", 2)  # a "long" list: more claims than shown
+    app = run(page(MANAGEMENT, vista="Storico"))
+    assert len(numbers(app)) == 2
+    assert app.get("download_button") == []  # nothing written before it is asked for
+    [prepare] = [b for b in app.button if b.label == "Prepara i file da scaricare"]
+    prepare.click()
+    run(app)
+    bars = app.get("progress")
+    assert bars and bars[-1].proto.text.startswith("File pronti: ")
+    every = data.list_claims(MANAGEMENT, data.ClaimFilters(view="history"), AS_OF)
+    assert bars[-1].proto.text == f"File pronti: {len(every)} righe" and len(every) > 2
+    assert [b.proto.label for b in app.get("download_button")] == ["Scarica CSV",
+                                                                    "Scarica Excel"]
+    # other filters: the files prepared for the first ones are not offered for these
+    app.multiselect(key="tipo").select("Guasto/Malfunzionamento")
+    run(app)
+    assert len(numbers(app)) == 2  # still more claims than shown
+    assert app.get("download_button") == []
+    assert [b.label for b in app.button if b.label.startswith("Prepara")] == [
+        "Prepara i file da scaricare"]
