@@ -28,6 +28,14 @@ if principal.is_employee and scoped(data.customers_in_scope, principal).empty:
                "Mandatario o al Rappresentante Legale della tua azienda di abilitarla.", icon="🔒")
     st.stop()
 today = intake.now_local().date()
+SENT = "ra_inviata"  # the last request sent: shown until another is begun, whatever reruns
+if SENT in st.session_state:
+    confirmation(st.session_state[SENT])
+    if st.button("Apri un'altra richiesta", key="ra_altra"):
+        for key in [key for key in st.session_state if str(key).startswith("ra_")]:
+            del st.session_state[key]
+        st.rerun()
+    st.stop()
 
 request_type = st.radio("Tipo di richiesta", intake.REQUEST_TYPES, horizontal=True, key="ra_tipo")
 
@@ -132,4 +140,5 @@ if st.button("Invia richiesta", type="primary", key="ra_invia"):
             result.documentation_complete = clock.documentation_complete
             result.expected_delivery = clock.expected_delivery
             result.missing_documents = clock.missing_documents
-        confirmation(result)
+        st.session_state[SENT] = result
+        st.rerun()

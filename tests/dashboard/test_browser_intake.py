@@ -95,7 +95,18 @@ def test_a_mandatario_opens_a_theft_claim_with_its_documents(
             inputs = page.locator('[data-testid="stFileUploader"] input[type="file"]')
             expect(inputs).to_have_count(3)
             for index, name in enumerate(documents):
-                inputs.nth(index).set_input_files(str(tmp_path / name))
+                uploader = page.get_by_test_id("stFileUploader").nth(index)
+                # the file is the widget's once the uploader lists it; a rerun that redraws
+                # the uploader while the file is given loses it, so it is given again
+                for _ in range(3):
+                    settle(page)
+                    uploader.locator('input[type="file"]').set_input_files(str(tmp_path / name))
+                    try:
+                        expect(uploader).to_contain_text(name, timeout=5000)
+                        break
+                    except AssertionError:
+                        continue
+                expect(uploader).to_contain_text(name)
                 settle(page)
             page.get_by_role("button", name="Invia richiesta").click()
             settle(page)

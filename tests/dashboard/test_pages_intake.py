@@ -91,6 +91,13 @@ def test_a_mandatario_opens_a_fault_at_an_assistance_point(warehouse: Path) -> N
     [success] = app.success
     assert KP.search(success.value)
     assert "Consegna del sostitutivo prevista entro il" in texts(app)
+    # a rerun (another widget, an upload finishing) keeps the confirmation: the device now
+    # has this very request open, which is no refusal to show
+    run(app)
+    assert [s.value for s in app.success] == [success.value] and not app.error
+    app.button(key="ra_altra").click()
+    run(app)
+    assert not app.success and app.text_input(key="ra_cerca_imei").value == ""
 
 
 def test_a_fault_needs_a_cause(warehouse: Path) -> None:
