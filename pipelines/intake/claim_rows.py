@@ -1,4 +1,4 @@
-"""Requests as rows of the claims export (source-exports.md): for the back office's handover
+"""Requests as rows of the claims export (the contract's Claim): for the back office's handover
 and for Monitoraggio, which computes their SLA with the same SQL as every claim."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Whether a device may be the subject of a new claim on a day (intake.md)."""
+"""Whether a device may be the subject of a new claim on a day (docs/intake.md)."""
 
 from __future__ import annotations
 

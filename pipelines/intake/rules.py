@@ -43,7 +43,7 @@ DOCUMENT_FILE_WORDS = {
     "blocking_form": "modulo_blocco",
 }
 
-# A claim in one of these states is over: its device may get a new one (intake.md).
+# A claim in one of these states is over: its device may get a new one (docs/intake.md).
 CLOSED_STATES = ("Chiusa", "Consegnata", "Non accolta", "KO tecnico", "Annullata")
 OPEN_STATUS = "Aperta"
 WAITING_STATUS = "In attesa documentazione"

@@ -1,7 +1,7 @@
 -- The devices in scope ($customers, null = every customer; $line_nmu for a Dipendente) a
 -- claim may be asked for: by a whole IMEI ($imei_equal) or digits of one ($imei_part); with
 -- $eligible_only, only those whose protection is Attiva on $request_day. open_claim: a claim
--- of the back office still open for the device (intake.md), the lowest number.
+-- of the back office still open for the device (docs/intake.md), the lowest number.
 select
     ---------- ids
     devices.imei,
