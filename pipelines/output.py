@@ -41,6 +41,15 @@ def check_output(out: Path, suffixes: tuple[str, ...]) -> None:
         raise OutputError(f"cannot write {out}: it is a folder", before_work=True)
 
 
+def fsync_directory(directory: Path) -> None:
+    """Make a rename or a new file in `directory` durable (the entry, not only the data)."""
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
 def _is_special(out: Path) -> bool:
     """Whether `out` is a device, FIFO or socket: written in place, never replaced."""
     try:

@@ -26,6 +26,7 @@ from pipelines.contract import HEADERS, DeliveryAddress, columns
 from pipelines.intake.claim_rows import CLAIM_COLUMNS, export_headers, export_text, request_rows
 from pipelines.intake.documents import EXTENSIONS
 from pipelines.intake.rules import DOCUMENT_FILE_WORDS
+from pipelines.output import fsync_directory
 from pipelines.warehouse.swap import test_hook
 
 HANDOVER_TOPIC = "intake_handover"
@@ -138,14 +139,6 @@ def _write_durably(path: Path, data: bytes) -> None:
         os.fsync(handle.fileno())
 
 
-def _sync_dir(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
 def export_handover(store: Store, out_dir: Path, now: datetime) -> Handover:
     """Write what the back office does not have yet into out_dir (see the module's notes)."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -163,12 +156,12 @@ def export_handover(store: Store, out_dir: Path, now: datetime) -> Handover:
         for name, data in files.items():
             _write_durably(work / name, data)
             test_hook("intake-export-file")
-        _sync_dir(work)
+        fsync_directory(work)
         test_hook("intake-export-written")
         for name in files:  # the marker is the last of them
             os.replace(work / name, out_dir / name)
             test_hook("intake-export-moved")
-        _sync_dir(out_dir)
+        fsync_directory(out_dir)
         test_hook("intake-export-in-place")
     with store.write() as con:
         con.execute(update(tables.intake_handovers)

@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.errors import CommandError
+from pipelines.output import fsync_directory
 from pipelines.warehouse.derived import derived_outdated, refresh_derived
 from pipelines.warehouse.schema import (
     create_indexes,
@@ -243,7 +244,7 @@ def write_session(path: Path, bulk: bool = False) -> Iterator[WriteSession]:
         test_hook("before-rename")
         os.replace(staging, path)
         test_hook("after-rename")
-        _fsync_directory(path.parent)
+        fsync_directory(path.parent)
 
 
 def _remove_spill_folder(staging: Path) -> None:
@@ -325,9 +326,3 @@ def _fsync_noting_error(path: Path, errors: list[OSError]) -> None:
         errors.append(error)
 
 
-def _fsync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
