@@ -109,15 +109,21 @@ def sla_badges(states: pd.Series) -> pd.Series:
 
 def download_buttons(frame: pd.DataFrame, file_stem: str, key: str) -> None:
     """CSV and XLSX of exactly what the table shows, formula-safe."""
+    _download_pair(to_csv_bytes(frame), to_xlsx_bytes(frame), file_stem, key, on_click="rerun")
+
+
+def _download_pair(csv: bytes | Callable[[], bytes], xlsx: bytes | Callable[[], bytes],
+                   file_stem: str, key: str, on_click: str = "ignore") -> None:
+    """The CSV and Excel buttons side by side; the data as bytes, or made when clicked."""
     left, right = st.columns(2)
     left.download_button(
-        "Scarica CSV", to_csv_bytes(frame), file_name=f"{file_stem}.csv", mime="text/csv",
-        icon="⬇️", key=f"{key}_csv", width="stretch", help=CSV_HELP,
+        "Scarica CSV", csv, file_name=f"{file_stem}.csv", mime="text/csv", icon="⬇️",
+        key=f"{key}_csv", width="stretch", on_click=on_click, help=CSV_HELP,
     )
     right.download_button(
-        "Scarica Excel", to_xlsx_bytes(frame), file_name=f"{file_stem}.xlsx",
+        "Scarica Excel", xlsx, file_name=f"{file_stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon="⬇️", key=f"{key}_xlsx", width="stretch",
+        icon="⬇️", key=f"{key}_xlsx", width="stretch", on_click=on_click,
     )
 
 
@@ -168,16 +174,7 @@ def _prepared_download_buttons(rows: Callable[[], pd.DataFrame], file_stem: str,
         prepared = ((file_stem, version), csv, xlsx)
         st.session_state[ready_key] = prepared
     _, csv, xlsx = prepared
-    left, right = st.columns(2)
-    left.download_button(
-        "Scarica CSV", csv, file_name=f"{file_stem}.csv", mime="text/csv", icon="⬇️",
-        key=f"{key}_csv", width="stretch", on_click="ignore", help=CSV_HELP,
-    )
-    right.download_button(
-        "Scarica Excel", xlsx, file_name=f"{file_stem}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon="⬇️", key=f"{key}_xlsx", width="stretch", on_click="ignore",
-    )
+    _download_pair(csv, xlsx, file_stem, key)
 
 
 CSV_HELP = ("CSV per Excel in italiano: campi separati da «;», decimali con la virgola, "
@@ -198,14 +195,4 @@ def deferred_download_buttons(frame: pd.DataFrame | Callable[[], pd.DataFrame],
     if large:
         _prepared_download_buttons(rows, file_stem, key, version)
         return
-    left, right = st.columns(2)
-    left.download_button(
-        "Scarica CSV", lambda: to_csv_bytes(rows()), file_name=f"{file_stem}.csv",
-        mime="text/csv", icon="⬇️", key=f"{key}_csv", width="stretch", on_click="ignore",
-        help=CSV_HELP,
-    )
-    right.download_button(
-        "Scarica Excel", lambda: to_xlsx_bytes(rows()), file_name=f"{file_stem}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon="⬇️", key=f"{key}_xlsx", width="stretch", on_click="ignore",
-    )
+    _download_pair(lambda: to_csv_bytes(rows()), lambda: to_xlsx_bytes(rows()), file_stem, key)
