@@ -8,7 +8,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -27,16 +26,9 @@ APP_TABLES = {"accounts", "sign_in_attempts", "enablement_changes", "state_versi
               "intake_requests", "intake_documents", "intake_audit", "intake_counters"}
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def warehouse(request: pytest.FixtureRequest, tmp_path: Path,
-              monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A warehouse path whose store is SQLite beside it, or a new PostgreSQL database."""
-    if request.param == "postgresql":
-        monkeypatch.setenv(appstate.APP_DB_ENV, request.getfixturevalue("postgres_url"))
-    else:
-        monkeypatch.delenv(appstate.APP_DB_ENV, raising=False)
-    yield tmp_path / "kasko.duckdb"
-    appstate.forget_stores()
+@pytest.fixture
+def warehouse(warehouse_on_each_backend: Path) -> Path:
+    return warehouse_on_each_backend
 
 
 def legacy_file(warehouse: Path) -> Path:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,16 +12,9 @@ from PIL import Image
 from pipelines import appstate
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def warehouse(request: pytest.FixtureRequest, tmp_path: Path,
-              monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A warehouse path whose store is SQLite beside it, or a new PostgreSQL database."""
-    if request.param == "postgresql":
-        monkeypatch.setenv(appstate.APP_DB_ENV, request.getfixturevalue("postgres_url"))
-    else:
-        monkeypatch.delenv(appstate.APP_DB_ENV, raising=False)
-    yield tmp_path / "kasko.duckdb"
-    appstate.forget_stores()
+@pytest.fixture
+def warehouse(warehouse_on_each_backend: Path) -> Path:
+    return warehouse_on_each_backend
 
 
 @pytest.fixture
