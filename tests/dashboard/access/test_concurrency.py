@@ -160,7 +160,14 @@ def load_run(states: States, tmp_path_factory: pytest.TempPathFactory) -> LoadRu
     running = load.poll() is None
     _, stderr = load.communicate(timeout=120)
     assert load.returncode == 0, stderr
-    time.sleep(1.0)  # answers from after the swap
+    # answers from after the swap: every query answered at least once more (a busy machine
+    # may take longer than a second to go round them all)
+    swapped_at = len(readers.answers)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and {
+        name for name, _ in readers.answers[swapped_at:]
+    } != set(ANSWERS):
+        time.sleep(0.05)
     readers.finish()
     return LoadRun(db, load.returncode, readers.answers, readers.errors, changed, running)
 
