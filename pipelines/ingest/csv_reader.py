@@ -9,10 +9,12 @@ import io
 import os
 import re
 import tempfile
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import numpy as np
 
 from pipelines.ingest.raw import (
     FileRefused,
@@ -47,7 +49,7 @@ class Scan:
     c1_bytes: bool = False
     # more than one of LF, CR and CRLF ends lines: DuckDB reads one kind of line end
     mixed_line_ends: bool = False
-    delimiters: dict[str, int] = field(default_factory=dict)  # each one's count in the file
+    delimiters: int = 0  # the delimiter's count in the file
 
 
 # The five bytes Windows-1252 does not define: a file holding one (and not UTF-8) is neither.
@@ -144,8 +146,19 @@ def _utf8_character_at(chunk: bytes, valid_utf8: bool) -> int | None:
     return found.start() if found else None
 
 
-def _scan_csv(path: Path) -> Scan:
-    """One pass over the bytes: the content hash, whether they are UTF-8, and line lengths.
+def _delimiter(path: Path) -> str:
+    """The header's delimiter: the semicolon, unless the first line holds more commas (both
+    are the same byte in UTF-8 and in Windows-1252)."""
+    with path.open("rb") as handle:
+        head = handle.read(MAX_LINE_BYTES + 1)  # the scan refuses a longer header
+    end = _next_break(head)
+    first = head if end < 0 else head[:end]
+    return ";" if first.count(b";") >= first.count(b",") else ","
+
+
+def _scan_csv(path: Path, delimiter: str) -> Scan:
+    """One pass over the bytes: the content hash, whether they are UTF-8, line lengths, and
+    how many quotes and delimiters there are.
 
     Refuses what no reader should be handed: NUL bytes, a line longer than MAX_LINE_BYTES
     (never held in memory whole), and a file mixing UTF-8 and Windows-1252 lines (read as
@@ -154,7 +167,8 @@ def _scan_csv(path: Path) -> Scan:
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8 = True
-    size = newlines = line_start = quotes = carriage_returns = crlf = semicolons = commas = 0
+    size = newlines = line_start = quotes = carriage_returns = crlf = delimiters = 0
+    separator = delimiter.encode()
     first = last = b""
     not_cp1252: int | None = None  # offset of the first byte Windows-1252 leaves undefined
     utf8_line: int | None = None  # the first line holding a multi-byte UTF-8 character
@@ -201,8 +215,7 @@ def _scan_csv(path: Path) -> Scan:
                 crlf += chunk.count(b"\r\n")
             if b'"' in chunk:
                 quotes += chunk.count(b'"')
-            semicolons += chunk.count(b";")
-            commas += chunk.count(b",")
+            delimiters += chunk.count(separator)
             if (last_break := _last_break(chunk)) >= 0:
                 line_start = base + last_break + 1
         if utf8:
@@ -238,7 +251,7 @@ def _scan_csv(path: Path) -> Scan:
         digest.hexdigest(), encoding, size,
         newlines + carriage_returns - crlf + (last not in (b"\n", b"\r")), line_start, quotes,
         c1_bytes, sum(n > 0 for n in (crlf, newlines - crlf, carriage_returns - crlf)) > 1,
-        {";": semicolons, ",": commas},
+        delimiters,
     )
 
 
@@ -324,7 +337,8 @@ def _broken_lines(path: Path, delimiter: str, quotes: bool, width: int | None) -
     of 50,000 cells took it 14 s).
 
     One pass over the file: a chunk searches the lines whose text ends in it; its last line
-    goes on with the next chunk (the scan refused lines longer than MAX_LINE_BYTES).
+    goes on with the next chunk (the scan refused lines longer than MAX_LINE_BYTES). The
+    patterns only look at the lines `_suspect_lines` cannot clear.
     """
     pattern = _broken_line_pattern(delimiter) if quotes else None
     wide = _wide_line_pattern(delimiter, width) if width is not None else None
@@ -334,13 +348,14 @@ def _broken_lines(path: Path, delimiter: str, quotes: bool, width: int | None) -
     lines_before = 0  # the line breaks before pending, the one given to line 1 included
     with path.open("rb") as handle:
         while True:
-            chunk = handle.read(CHUNK)
+            chunk = handle.read(min(CHUNK, SUSPECT_CHUNK))
             data = pending + chunk
             cut = _last_break(data) if chunk else len(data)
             if chunk and data[cut] == 10 and cut > 0 and data[cut - 1] == 13:
                 cut -= 1  # a CRLF stays whole
+            quoted, crowded = _suspect_lines(data, cut, delimiter, pattern is not None, width)
             counted, line = 0, lines_before
-            for found in pattern.finditer(data, 0, cut) if pattern else ():
+            for found in _matches(pattern, data, quoted, cut):
                 line += _breaks(data, counted, found.start() + 1)
                 counted = found.start() + 1
                 if found.start(1) < 0:
@@ -379,7 +394,7 @@ def _broken_lines(path: Path, delimiter: str, quotes: bool, width: int | None) -
                     " a cell cannot hold a line break",
                 ))
             counted, line = 0, lines_before
-            for found in wide.finditer(data, 0, cut) if wide else ():
+            for found in _matches(wide, data, crowded, cut):
                 line += _breaks(data, counted, found.start() + 1)
                 counted = found.start() + 1
                 if line > 1:  # the header is as wide as it is
@@ -391,6 +406,79 @@ def _broken_lines(path: Path, delimiter: str, quotes: bool, width: int | None) -
             lines_before += _breaks(data, 0, cut)
             pending, offset = data[cut:], offset + cut
     return sorted(broken.values(), key=lambda b: b.line)
+
+
+# The quote pass reads at most this many bytes at a time: its arrays hold a position (8
+# bytes) per quote, delimiter and line break of a chunk.
+SUSPECT_CHUNK = 4 * 1024 * 1024
+
+_LF, _CR, _QUOTE = 10, 13, 34
+
+
+def _suspect_lines(
+    data: bytes, cut: int, delimiter: str, quotes: bool, width: int | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The lines of data[:cut] that the quote and the width patterns must read, as the
+    offsets of the line breaks before them (data[0] is one): the others are cleared here,
+    in whole-array passes rather than a regular expression over every byte.
+
+    A line is cleared of quote faults when its quotes pair up, each pair a cell quoted
+    whole: the opening quote right after a delimiter or the line's start, the closing one
+    right before a delimiter or the line's end, no quote between (a doubled quote inside a
+    cell leaves the line to the pattern). Such a line has no cell left open and no text
+    after a quoted cell. It is cleared of being too wide when its delimiters outside those
+    cells are fewer than `width`; a line whose quotes are not cleared is counted with all
+    of its delimiters, and left to the pattern if they are too many.
+    """
+    text = np.frombuffer(data, np.uint8, count=cut)
+    breaks = np.flatnonzero((text == _LF) | (text == _CR))
+    none = np.empty(0, np.int64)
+    if not quotes and width is None:
+        return none, none
+    lines = len(breaks)
+    paired_cells = np.zeros(lines, np.int64)  # delimiters inside cells quoted whole
+    faulty = np.zeros(lines, bool)
+    if quotes:
+        at = np.flatnonzero(text == _QUOTE)
+        line = np.searchsorted(breaks, at, side="right") - 1
+        rank = np.arange(len(at)) - np.searchsorted(line, line, side="left")
+        opening = rank % 2 == 0
+        sep = ord(delimiter)
+        before = text[at - 1]  # at > 0: data[0] is a line break
+        after = np.frombuffer(data + b"\n", np.uint8)[at + 1]  # data[cut] ends the line too
+        partner = np.zeros(len(at), bool)
+        partner[:-1] = line[1:] == line[:-1]
+        cleared = np.where(
+            opening,
+            partner & ((before == sep) | (before == _LF) | (before == _CR)),
+            (after == sep) | (after == _LF) | (after == _CR),
+        )
+        faulty[line[~cleared]] = True
+        if width is not None:
+            separators = np.flatnonzero(text == sep)
+            inside = np.searchsorted(separators, at)
+            opened = np.flatnonzero(opening & partner)
+            paired_cells = np.bincount(line[opened], inside[opened + 1] - inside[opened],
+                                       minlength=lines).astype(np.int64)
+    crowded = none
+    if width is not None:
+        separators = separators if quotes else np.flatnonzero(text == ord(delimiter))
+        per_line = np.bincount(np.searchsorted(breaks, separators, side="right") - 1,
+                               minlength=lines)
+        outside = np.where(faulty, per_line, per_line - paired_cells)
+        crowded = breaks[outside >= width]
+    return breaks[faulty], crowded
+
+
+def _matches(
+    pattern: re.Pattern[bytes] | None, data: bytes, starts: np.ndarray, cut: int
+) -> Iterator[re.Match[bytes]]:
+    """The pattern's matches at the given line breaks, in order."""
+    if pattern is None:
+        return
+    for start in starts.tolist():
+        if (found := pattern.match(data, start, cut)) is not None:
+            yield found
 
 
 _TEXT_AFTER_QUOTE = "has text after a quoted cell, before the next delimiter"
@@ -458,17 +546,17 @@ def _readable_copy(
 
 
 def open_csv(path: Path) -> Opened:
-    scan = _scan_csv(path)
+    delimiter = _delimiter(path)
+    scan = _scan_csv(path, delimiter)
     header_text = _header_line(path, scan.encoding)
     if header_text.strip() == "":
         raise FileRefused("the first line is empty: no header row", line=1)
-    delimiter = ";" if header_text.count(";") >= header_text.count(",") else ","
     headers = next(csv.reader(io.StringIO(header_text), delimiter=delimiter))
     headers[0] = headers[0].lstrip("\ufeff")
     headers = checked_headers(headers)
     # a line with more cells than the header has more delimiters: only where the file has
     # more than its lines would hold are lines counted one by one
-    wide = scan.delimiters[delimiter] > scan.lines * (len(headers) - 1)
+    wide = scan.delimiters > scan.lines * (len(headers) - 1)
     broken = (_broken_lines(path, delimiter, scan.quotes > 0, len(headers) if wide else None)
               if scan.quotes or wide else [])
     # DuckDB reads UTF-8 and Latin-1: a Windows-1252 file with none of the bytes where the

@@ -222,3 +222,61 @@ def test_every_physical_line_is_read_once_or_the_file_is_refused(
     ).fetchall()
     assert len(lines) == result.read
     assert len(set(lines)) == len(lines)
+
+
+# ------------------------------------------------------------------ the lines cleared unread
+
+CLOSES = "malformed_row: closes a quoted cell"
+
+
+def flagged_by_the_patterns(text: bytes, delimiter: str, width: int) -> set[int]:
+    """The oracle: each physical line read by the quote and width patterns on its own."""
+    reader = pipelines.ingest.csv_reader
+    quote = reader._broken_line_pattern(delimiter)
+    wide = reader._wide_line_pattern(delimiter, width)
+    return {
+        number
+        for number, line in enumerate(re.split(rb"\r\n|\r|\n", text), start=1)
+        if quote.match(b"\n" + line) or wide.match(b"\n" + line)
+    }
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rows=st.lists(
+        st.lists(st.sampled_from(["a", "b c", "", '"', '""', '"a"', '"a;b"', '"a,b"', '"x""y"',
+                                  'a"b', '"a"b']),
+                 min_size=1, max_size=6),
+        min_size=1, max_size=12,
+    ),
+    delimiter=st.sampled_from([";", ","]),
+    breaks=st.lists(st.sampled_from(["\n", "\r\n", "\r"]), min_size=12, max_size=12),
+    chunk=st.sampled_from([3, 7, 64, pipelines.ingest.csv_reader.CHUNK]),
+)
+def test_the_lines_cleared_without_the_patterns_are_those_the_patterns_would_clear(
+    rows: list[list[str]], delimiter: str, breaks: list[str], chunk: int,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    width = 3
+    header = delimiter.join(["h1", "h2", "h3"])
+    text = header
+    for row, line_break in zip(rows, breaks, strict=False):
+        text += line_break + delimiter.join(row)
+    data = text.encode()
+    path = tmp_path_factory.mktemp("suspects") / "segnalazioni.csv"
+    path.write_bytes(data)
+
+    reader = pipelines.ingest.csv_reader
+    whole = reader.CHUNK
+    reader.CHUNK = chunk
+    try:
+        broken = reader._broken_lines(path, delimiter, True, width)
+    finally:
+        reader.CHUNK = whole
+
+    flagged = flagged_by_the_patterns(data, delimiter, width) - {1}  # the header is as wide
+    # a line the patterns flag may already be named as closing another line's quoted cell
+    assert {b.line for b in broken if not b.message.startswith(CLOSES)} <= flagged
+    assert flagged <= {b.line for b in broken}
+    for line in broken:  # each names its own line's text
+        assert data[line.start:line.end] == re.split(rb"\r\n|\r|\n", data)[line.line - 1]

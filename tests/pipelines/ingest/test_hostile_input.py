@@ -277,7 +277,7 @@ def test_a_file_that_cannot_be_opened_is_refused_with_the_reason(
     def not_allowed(path: Path) -> None:  # the tests run as root, who may open anything
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(pipelines.ingest.csv_reader, "_scan_csv", not_allowed)
+    monkeypatch.setattr(pipelines.ingest.csv_reader, "_delimiter", not_allowed)
     [result] = warehouse.load(path)
 
     assert counts(result) == ("segnalazioni.csv", 0, 0, 0, 0,
