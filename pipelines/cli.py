@@ -16,7 +16,7 @@ from types import FrameType
 
 import duckdb
 
-from pipelines.config import ConfigError, database_path, settings
+from pipelines.config import ConfigError, app_store_exists, database_path, settings
 from pipelines.errors import CommandError, UsageError
 from pipelines.output import OutputError
 
@@ -227,7 +227,9 @@ def _dispatch(args: argparse.Namespace) -> int:
             print(json.dumps([result.as_json() for result in results], ensure_ascii=False))
         else:
             print_results(results)
-        if any(result.kind == "claims" and result.loaded for result in results):
+        # without a store no request was ever opened here: its libraries are not imported
+        if (any(result.kind == "claims" and result.loaded for result in results)
+                and app_store_exists(database_path(args.db))):
             from pipelines.intake.commands import acknowledge_after_load
 
             acknowledge_after_load(database_path(args.db))

@@ -14,6 +14,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = Path("data") / "kasko.duckdb"
 CONFIG_ENV = "KASKO_CONFIG"
 DB_ENV = "KASKO_DB"
+APP_DB_ENV = "KASKO_APP_DB"
 
 
 class ConfigError(Exception):
@@ -103,6 +104,19 @@ def database_path(cli_value: str | os.PathLike[str] | None = None) -> Path:
     if os.environ.get(DB_ENV):
         return Path(os.environ[DB_ENV])
     return DEFAULT_DB
+
+
+def default_sqlite_path(warehouse: Path) -> Path:
+    """The embedded app store lives beside the warehouse; loads replace the warehouse, never it."""
+    return warehouse.with_name(warehouse.stem + ".app.sqlite")
+
+
+def app_store_exists(warehouse: Path) -> bool:
+    """Whether the warehouse has an app store: one configured ($KASKO_APP_DB, `[app]
+    database_url`), or the embedded one's file beside it. Told without the store's own
+    libraries: a load into a warehouse without one does not import them."""
+    configured = os.environ.get(APP_DB_ENV) or settings().app.database_url
+    return bool(configured) or default_sqlite_path(warehouse).exists()
 
 
 def app_database_path(warehouse: Path) -> Path:

@@ -26,9 +26,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import URL, make_url
 
 from pipelines.appstate import tables
-from pipelines.config import database_path, settings
+from pipelines.config import APP_DB_ENV, database_path, default_sqlite_path, settings
 
-APP_DB_ENV = "KASKO_APP_DB"
 # How long a writer waits for another writer of the SQLite file.
 SQLITE_BUSY_SECONDS = 15.0
 # How long opening a PostgreSQL connection may take before the store counts as down.
@@ -42,11 +41,6 @@ class StoreUnavailable(Exception):
 
 class StoreBusy(StoreUnavailable):
     """Another process held the SQLite store for longer than writers wait."""
-
-
-def default_sqlite_path(warehouse: Path) -> Path:
-    """The embedded store lives beside the warehouse; loads replace the warehouse, never it."""
-    return warehouse.with_name(warehouse.stem + ".app.sqlite")
 
 
 def store_url(warehouse: Path | None = None) -> URL:

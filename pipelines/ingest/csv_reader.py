@@ -12,9 +12,12 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import numpy as np
+
+if TYPE_CHECKING:
+    import numpy as np
 
 from pipelines.ingest.raw import (
     FileRefused,
@@ -133,12 +136,19 @@ def _refuse_long_line(path: Path, offset: int) -> FileRefused:
     return FileRefused("the line is longer than 1 MB: not a record of an export", line=line)
 
 
-def _utf8_character_at(chunk: bytes, valid_utf8: bool) -> int | None:
-    """Where the first multi-byte UTF-8 character of a chunk is (None: there is none)."""
+def _utf8_character_at(chunk: bytes | bytearray, valid_utf8: bool, end: int,
+                       before: bytes) -> int | None:
+    """Where the first multi-byte UTF-8 character ending in chunk[:end] begins (0 for one
+    begun in `before`, the bytes ahead of the chunk), None when there is none. In a file
+    still valid UTF-8 the bytes after `end` begin a character the next chunk completes."""
     if chunk.isascii():
         return None
     if valid_utf8:
-        return _NON_ASCII.search(chunk).start()
+        found = _NON_ASCII.search(chunk, 0, end)
+        return found.start() if found else None
+    for found in _UTF8_CHARACTER.finditer(before + bytes(chunk[:3])):
+        if found.start() < len(before) < found.end():
+            return 0  # split between the chunks
     # the lead bytes of Italian accented letters, of the euro sign and of typographic quotes
     if b"\xc3" not in chunk and b"\xc2" not in chunk and b"\xe2" not in chunk:
         return None
@@ -156,6 +166,23 @@ def _delimiter(path: Path) -> str:
     return ";" if first.count(b";") >= first.count(b",") else ","
 
 
+# UTF-8 is checked this many bytes at a time: the text decoded is thrown away at once.
+DECODE_BYTES = 1024 * 1024
+
+
+def _not_utf8_at(decoder: codecs.IncrementalDecoder, chunk: bytearray) -> int | None:
+    """Where the chunk stops being UTF-8: the offset of the first byte that cannot be
+    decoded, below 0 for a character begun in the chunk before; None while it is UTF-8."""
+    view = memoryview(chunk)
+    for start in range(0, len(chunk), DECODE_BYTES):
+        pending = len(decoder.getstate()[0])
+        try:
+            decoder.decode(view[start:start + DECODE_BYTES])
+        except UnicodeDecodeError as error:
+            return start + error.start - pending
+    return None
+
+
 def _scan_csv(path: Path, delimiter: str) -> Scan:
     """One pass over the bytes: the content hash, whether they are UTF-8, line lengths, and
     how many quotes and delimiters there are.
@@ -169,18 +196,20 @@ def _scan_csv(path: Path, delimiter: str) -> Scan:
     utf8 = True
     size = newlines = line_start = quotes = carriage_returns = crlf = delimiters = 0
     separator = delimiter.encode()
-    first = last = b""
+    first = last = before = b""  # before: the last bytes ahead of the chunk
     not_cp1252: int | None = None  # offset of the first byte Windows-1252 leaves undefined
     utf8_line: int | None = None  # the first line holding a multi-byte UTF-8 character
     not_utf8_line: int | None = None  # the first line that is not UTF-8
     not_utf8_at = 0  # and the offset of its first byte that is not
     c1_bytes = False  # looked for once the bytes are known not to be UTF-8 (the earlier
     # chunks were ASCII, or UTF-8 and the file is refused as mixed)
+    buffer = bytearray(CHUNK)  # read into again and again: no fresh pages for every chunk
     with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK):
+        while read := handle.readinto(buffer):
+            chunk = buffer if read == CHUNK else buffer[:read]
             base, previous = size, last
-            if not first:
-                first = chunk[:3]
+            if len(first) < 3:  # the byte order mark, if any
+                first = (first + bytes(chunk[:3]))[:3]
             size += len(chunk)
             last = chunk[-1:]
             digest.update(chunk)
@@ -195,19 +224,17 @@ def _scan_csv(path: Path, delimiter: str) -> Scan:
                 and any(undefined in chunk for undefined in _CP1252_UNDEFINED_BYTES)
             ):
                 not_cp1252 = base + _CP1252_UNDEFINED.search(chunk).start()
-            if utf8:
-                pending = len(decoder.getstate()[0])
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError as error:
-                    utf8 = False
-                    at = max(error.start - pending, 0)
-                    not_utf8_line = newlines + chunk.count(b"\n", 0, at) + 1
-                    not_utf8_at = base + at
+            if utf8 and (at := _not_utf8_at(decoder, chunk)) is not None:
+                utf8 = False
+                not_utf8_line = newlines + chunk.count(b"\n", 0, max(at, 0)) + 1
+                not_utf8_at = base + at
             if not utf8 and not c1_bytes and chunk.translate(None, _NOT_C1):
                 c1_bytes = True
-            if utf8_line is None and (found := _utf8_character_at(chunk, utf8)) is not None:
-                utf8_line = newlines + chunk.count(b"\n", 0, found) + 1
+            if utf8_line is None:
+                complete = len(chunk) - (len(decoder.getstate()[0]) if utf8 else 0)
+                if (found := _utf8_character_at(chunk, utf8, complete, before)) is not None:
+                    utf8_line = newlines + chunk.count(b"\n", 0, found) + 1
+                before = (before + bytes(chunk[-3:]))[-3:]
             newlines += chunk.count(b"\n")
             crlf += previous == b"\r" and chunk[:1] == b"\n"  # a CRLF split by the read
             if b"\r" in chunk:
@@ -430,6 +457,8 @@ def _suspect_lines(
     cells are fewer than `width`; a line whose quotes are not cleared is counted with all
     of its delimiters, and left to the pattern if they are too many.
     """
+    import numpy as np  # imported where used: most files hold no quote
+
     text = np.frombuffer(data, np.uint8, count=cut)
     breaks = np.flatnonzero((text == _LF) | (text == _CR))
     none = np.empty(0, np.int64)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from pipelines.appstate import MigrationFailed, StoreUnavailable, store_for, store_url
+from pipelines.appstate import MigrationFailed, StoreUnavailable, store_for
+from pipelines.config import app_store_exists
 from pipelines.intake.acknowledgement import acknowledge_from_warehouse
 from pipelines.intake.handover import export_handover
 from pipelines.warehouse import connect_read_only
@@ -33,9 +34,8 @@ def export_command(warehouse: Path, out_dir: Path) -> int:
 def acknowledge_after_load(warehouse: Path) -> None:
     """Requests a just-loaded claims export carries become the back office's. A store that
     cannot be reached now is told on stderr; the next load or dashboard read does it."""
-    url = store_url(warehouse)
-    if url.get_backend_name() == "sqlite" and not Path(url.database or "").exists():
-        return  # no embedded store yet: no request was ever opened here
+    if not app_store_exists(warehouse):
+        return  # no store yet: no request was ever opened here
     try:
         store = store_for(warehouse)
         con = connect_read_only(warehouse)

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import pipelines.ingest.csv_reader
+import pipelines.ingest.raw
 import pipelines.ingest.readers
 from pipelines.ingest.load import FileResult, load_file, settle_current
 from pipelines.warehouse import ensure_schema
@@ -280,3 +281,54 @@ def test_the_lines_cleared_without_the_patterns_are_those_the_patterns_would_cle
     assert flagged <= {b.line for b in broken}
     for line in broken:  # each names its own line's text
         assert data[line.start:line.end] == re.split(rb"\r\n|\r|\n", data)[line.line - 1]
+
+
+# ------------------------------------------------------------------ encodings, read in pieces
+
+LINE_TEXTS = {
+    "ascii": b"Via Roma 1;Milano",
+    "utf-8": "Città;Forlì;€ 5".encode(),
+    "cp1252": "Città;Forlì;€ 5".encode("cp1252"),
+    "undefined": b"caf\x81;x",  # a byte Windows-1252 leaves undefined
+}
+
+
+def scanned(path: Path) -> object:
+    """What the scan says of a file: its findings, or the refusal's message and line."""
+    reader = pipelines.ingest.csv_reader
+    try:
+        return reader._scan_csv(path, ";")
+    except pipelines.ingest.raw.FileRefused as refused:
+        return str(refused), refused.line
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    kinds=st.lists(st.sampled_from(sorted(LINE_TEXTS)), min_size=1, max_size=10),
+    bom=st.booleans(),
+    chunk=st.sampled_from([1, 2, 3, 5, 8, 64]),
+    decode=st.sampled_from([1, 2, 3, 7]),
+)
+def test_the_scan_finds_the_same_reading_the_file_in_any_pieces(
+    kinds: list[str], bom: bool, chunk: int, decode: int,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    path = tmp_path_factory.mktemp("encodings") / "segnalazioni.csv"
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + b"a;b\n"
+                     + b"\n".join(LINE_TEXTS[kind] for kind in kinds) + b"\n")
+    whole = scanned(path)
+
+    reader = pipelines.ingest.csv_reader
+    sizes = reader.CHUNK, reader.DECODE_BYTES
+    reader.CHUNK, reader.DECODE_BYTES = chunk, decode
+    try:
+        pieces = scanned(path)
+    finally:
+        reader.CHUNK, reader.DECODE_BYTES = sizes
+
+    assert pieces == whole
+    if "undefined" in kinds and not isinstance(whole, reader.Scan):
+        assert "neither UTF-8 nor Windows-1252" in whole[0] or "byte order mark" in whole[0]
+    if set(kinds) >= {"utf-8", "cp1252"} and not bom:
+        # mixed: the first UTF-8 line and the first line that is not are named
+        assert whole[0].startswith("mixed encodings") or "neither" in whole[0]
