@@ -314,6 +314,12 @@ def _serve(args: argparse.Namespace) -> int:
         "false",
         "--client.toolbarMode",
         "minimal",
+        # the same as dashboard/.streamlit/config.toml, which a server started from
+        # another folder does not read
+        "--server.fileWatcherType",
+        "none",
+        "--runner.postScriptGC",
+        "false",
     ]
     return streamlit_cli.main()
 
