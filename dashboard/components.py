@@ -71,13 +71,15 @@ def _cached(
 
 
 def scoped(function: Callable[..., R], principal: Principal, *args: Any, **kwargs: Any) -> R:
-    """Call a data-layer function, cached per principal, arguments and warehouse version.
+    """Call a data-layer function, cached per scope, arguments and data version.
 
-    The warehouse version changes when a load swaps in a new file, so nothing stale is
-    served after a load; the principal is part of the key, so no one sees another's rows.
+    The data version changes when a load swaps in a new file or the app store commits a
+    change, so nothing stale is served; the principal's scope key (the profile, customer,
+    line and an Account Manager's login) is part of the key, so no one sees another's rows,
+    and the users who share a scope share its answers, in every session of the process.
     """
     return _cached(
-        function.__name__, data_version(session.warehouse()), principal, args,
+        function.__name__, data_version(session.warehouse()), principal.scope_key, args,
         tuple(sorted(kwargs.items())),
     )
 

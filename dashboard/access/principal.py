@@ -34,6 +34,15 @@ class Principal:
     nmu: str | None = None
 
     @property
+    def scope_key(self) -> Principal:
+        """This principal with only what decides what they may read: the profile, the
+        customer and the line, and the login of an Account Manager (whose customers name
+        them). Every data-layer answer is the same for two principals with one scope key,
+        so answers are cached by it and shared: the mandatari of one customer, say."""
+        login = self.login if self.is_account_manager else ""
+        return Principal(login, None, self.profile, self.customer_code, self.nmu)
+
+    @property
     def sees_all(self) -> bool:
         """Management: every customer."""
         return self.profile == MANAGEMENT

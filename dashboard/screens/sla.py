@@ -40,18 +40,22 @@ for tab, grain, title in (
         tab.plotly_chart(charts.compliance_trend(periods, grain, target, title),
                          key=f"trend_{grain}")
 
-st.subheader("Conformità per dimensione")
-dimension = st.selectbox(
-    "Dimensione", [name for name in DIMENSION_LABELS if name in BREAKDOWN_DIMENSIONS],
-    format_func=DIMENSION_LABELS.get, key="sla_dimension",
-)
-label = DIMENSION_LABELS[dimension]
-breakdown = views.with_display_label(
-    scoped(sla_breakdown, principal, dimension, **period), dimension
-)
-if breakdown.empty:
-    st.info("Nessuna pratica nel periodo.")
-else:
+
+@st.fragment
+def compliance_by_dimension() -> None:
+    """The breakdown by one dimension: choosing another reruns this part of the page only."""
+    st.subheader("Conformità per dimensione")
+    dimension = st.selectbox(
+        "Dimensione", [name for name in DIMENSION_LABELS if name in BREAKDOWN_DIMENSIONS],
+        format_func=DIMENSION_LABELS.get, key="sla_dimension",
+    )
+    label = DIMENSION_LABELS[dimension]
+    breakdown = views.with_display_label(
+        scoped(sla_breakdown, principal, dimension, **period), dimension
+    )
+    if breakdown.empty:
+        st.info("Nessuna pratica nel periodo.")
+        return
     if (breakdown["met"] + breakdown["breached"]).sum() > 0:
         st.plotly_chart(charts.compliance_by_value(breakdown, target, label),
                         key="breakdown_chart")
@@ -62,6 +66,9 @@ else:
         column_config=views.breakdown_column_config(),
     )
     deferred_download_buttons(shown, f"sla_per_{dimension}_{date_from}_{date_to}", "breakdown")
+
+
+compliance_by_dimension()
 
 st.subheader("Giorni lavorativi impiegati")
 distribution = scoped(days_taken_distribution, principal, **period)

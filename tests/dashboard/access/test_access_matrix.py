@@ -186,6 +186,30 @@ def test_nothing_outside_the_scope_reaches_anyone(
 
 
 @pytest.mark.parametrize("login", LOGINS)
+def test_every_answer_is_the_same_for_the_scope_key_the_cache_shares(
+    warehouse: Path, seen: Callable[[str], dict[str, object]], login: str
+) -> None:
+    who = principal(warehouse, login)
+    assert who.scope_key.full_name is None
+    by_key = everything_seen(warehouse, who.scope_key)
+    assert {call: as_text(answer) for call, answer in by_key.items()} == {
+        call: as_text(answer) for call, answer in seen(login).items()
+    }
+
+
+def test_only_principals_of_one_scope_share_a_scope_key(warehouse: Path) -> None:
+    keys = {login: principal(warehouse, login).scope_key for login in LOGINS}
+    # the two Account Managers, and each customer's profiles, keep keys of their own
+    assert len(set(keys.values())) == len(LOGINS)
+    # another Mandatario of Alfa, by another login, shares the first one's
+    other = Principal("secondo.mandatario@alfa.it", "Secondo Mandatario", "Mandatario", X)
+    assert other.scope_key == keys["mandatario@alfa.it"]
+    # another Account Manager does not
+    assert Principal("carlo.am@carrier.it", None, "Account Manager").scope_key not in (
+        keys["anna.am@carrier.it"], keys["bruno.am@carrier.it"])
+
+
+@pytest.mark.parametrize("login", LOGINS)
 def test_claim_lists_are_exactly_the_scope(
     seen: Callable[[str], dict[str, object]], login: str
 ) -> None:
