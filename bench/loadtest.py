@@ -139,6 +139,12 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
         server.wait(timeout=20)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU a running process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 # ---------------------------------------------------------------- one browser session
 
 
@@ -371,6 +377,7 @@ def main(argv: list[str] | None = None) -> int:
     warehouse_mb = served.stat().st_size / 1024**2
     claims_before = claims_count(served)
     url = deployment.serve(served)
+    started_cpu = sum(cpu_seconds(server.pid) for server in deployment.servers)  # imports
     stop, results = threading.Event(), Results()
     signed_in = threading.Barrier(args.sessions + 1)
     users = [threading.Thread(
@@ -393,6 +400,7 @@ def main(argv: list[str] | None = None) -> int:
         stop.set()
         for user in users:
             user.join(timeout=RECEIVE_TIMEOUT)
+        server_cpu = sum(cpu_seconds(server.pid) for server in deployment.servers) - started_cpu
         deployment.stop()
     log = "\n".join(path.read_text(encoding="utf-8", errors="replace")
                     for path in args.work.glob("serve*.log"))
@@ -427,6 +435,10 @@ def main(argv: list[str] | None = None) -> int:
                           for r in loaded],
                  "claims_before": claims_before, "claims_after": claims_count(served)},
         "errors": results.errors,
+        # every script run the servers made (sign-ins, pages) over the whole run: what
+        # sizing divides by (docs/performance.md)
+        "server_cpu_s": round(server_cpu, 2),
+        "server_cpu_per_run_s": round(server_cpu / max(1, len(results.runs)), 4),
         "sign_in": summary([r for r in results.runs if r.page == "sign-in"]),
         "pages": summary(pages),
         "by_page": {page: summary([r for r in pages if r.page == page])
