@@ -353,9 +353,12 @@ def machine() -> dict[str, object]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.loadtest", description=__doc__)
-    parser.add_argument("--sessions", type=int, default=24)
-    parser.add_argument("--think", type=float, default=5.0,
+    # the defaults are the budget's: 48 users with 10 s of think time, page p95 at most 2 s
+    parser.add_argument("--sessions", type=int, default=48)
+    parser.add_argument("--think", type=float, default=10.0,
                         help="mean seconds a user waits between pages (jittered ±50%%)")
+    parser.add_argument("--page-p95-budget", type=float, default=2.0,
+                        help="seconds the pages' p95 may take; more fails the run")
     parser.add_argument("--ramp", type=float, default=10.0,
                         help="seconds over which the sessions arrive, one after another")
     parser.add_argument("--warmup", type=float, default=30.0,
@@ -452,6 +455,9 @@ def main(argv: list[str] | None = None) -> int:
         failures.append(f"{args.sessions - report['signed_in']} sessions did not sign in")
     if not phases["during"]:
         failures.append("no page run overlapped the load (more sessions or less think time)")
+    if pages and report["pages"]["p95_s"] > args.page_p95_budget:
+        failures.append(f"page p95 {report['pages']['p95_s']} s over the budget of"
+                        f" {args.page_p95_budget} s")
     print("FAILED: " + "; ".join(failures) if failures else "OK: no errors", file=sys.stderr)
     return 1 if failures else 0
 
