@@ -459,11 +459,12 @@ def _suspect_lines(
     """
     import numpy as np  # imported where used: most files hold no quote
 
-    text = np.frombuffer(data, np.uint8, count=cut)
-    breaks = np.flatnonzero((text == _LF) | (text == _CR))
     none = np.empty(0, np.int64)
     if not quotes and width is None:
         return none, none
+    text = np.frombuffer(data, np.uint8, count=cut)
+    breaks = np.flatnonzero((text == _LF) | (text == _CR))
+    sep = ord(delimiter)
     lines = len(breaks)
     paired_cells = np.zeros(lines, np.int64)  # delimiters inside cells quoted whole
     faulty = np.zeros(lines, bool)
@@ -472,7 +473,6 @@ def _suspect_lines(
         line = np.searchsorted(breaks, at, side="right") - 1
         rank = np.arange(len(at)) - np.searchsorted(line, line, side="left")
         opening = rank % 2 == 0
-        sep = ord(delimiter)
         before = text[at - 1]  # at > 0: data[0] is a line break
         after = np.frombuffer(data + b"\n", np.uint8)[at + 1]  # data[cut] ends the line too
         partner = np.zeros(len(at), bool)
@@ -491,7 +491,7 @@ def _suspect_lines(
                                        minlength=lines).astype(np.int64)
     crowded = none
     if width is not None:
-        separators = separators if quotes else np.flatnonzero(text == ord(delimiter))
+        separators = separators if quotes else np.flatnonzero(text == sep)
         per_line = np.bincount(np.searchsorted(breaks, separators, side="right") - 1,
                                minlength=lines)
         outside = np.where(faulty, per_line, per_line - paired_cells)
