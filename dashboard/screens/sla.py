@@ -13,7 +13,12 @@ from dashboard.access.data import (
     sla_summary,
 )
 from dashboard.access.reports import may_have_monthly_report
-from dashboard.components import as_of_date, deferred_download_buttons, scoped
+from dashboard.components import (
+    as_of_date,
+    deferred_download_buttons,
+    scoped,
+    scoped_figure,
+)
 from dashboard.i18n import DIMENSION_LABELS, PAGE_TITLES, format_number
 from dashboard.report_download import report_downloads
 
@@ -23,6 +28,7 @@ as_of = as_of_date()
 date_from, date_to = views.period_picker(as_of)
 target = views.compliance_target()
 period = {"as_of": as_of, "date_from": date_from, "date_to": date_to}
+in_period = tuple(period.items())  # what a figure's rows were read with, besides its call
 
 summary = scoped(sla_summary, principal, **period)
 views.sla_tiles(summary, target)
@@ -37,7 +43,9 @@ for tab, grain, title in (
     if (periods["met"] + periods["breached"]).sum() == 0:
         tab.info("Nessuna pratica rispettata o violata nel periodo.")
     else:
-        tab.plotly_chart(charts.compliance_trend(periods, grain, target, title),
+        tab.plotly_chart(scoped_figure(charts.compliance_trend, principal,
+                                       ("sla_by_period", grain, in_period), periods, grain,
+                                       target, title),
                          key=f"trend_{grain}")
 
 
@@ -57,7 +65,9 @@ def compliance_by_dimension() -> None:
         st.info("Nessuna pratica nel periodo.")
         return
     if (breakdown["met"] + breakdown["breached"]).sum() > 0:
-        st.plotly_chart(charts.compliance_by_value(breakdown, target, label),
+        st.plotly_chart(scoped_figure(charts.compliance_by_value, principal,
+                                      ("sla_breakdown", dimension, in_period), breakdown,
+                                      target, label),
                         key="breakdown_chart")
     shown = views.breakdown_table(breakdown, label)
     st.dataframe(
@@ -76,7 +86,9 @@ if distribution.empty:
     st.info("Nessuna pratica rispettata o violata nel periodo.")
 else:
     limit = int(summary["sla_business_days"].iloc[0])
-    st.plotly_chart(charts.days_taken_histogram(distribution, limit), key="days_taken")
+    st.plotly_chart(scoped_figure(charts.days_taken_histogram, principal,
+                                  ("days_taken_distribution", in_period), distribution, limit),
+                    key="days_taken")
 
 st.subheader("Pratiche da seguire")
 # claims to follow are those still open: a breach already delivered is in the figures above
