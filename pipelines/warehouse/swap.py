@@ -38,7 +38,7 @@ from pipelines.warehouse.schema import (
 )
 
 DUCKDB_CONFIG = {"threads": max(1, os.cpu_count() or 1), "memory_limit": "4GB"}
-LOAD_MEMORY_LIMIT = "1GB"
+LOAD_MEMORY_LIMIT = "1280MB"
 # DuckDB stores a table in row groups of up to this many rows.
 ROW_GROUP_ROWS = 122_880
 # A load that is not bulk lets the checkpoint merge row groups (DuckDB's vacuum) only once
@@ -194,6 +194,7 @@ def write_session(path: Path, bulk: bool = False) -> Iterator[WriteSession]:
         # is never served
         con.execute("set fsync_mode = 'NONE'")
         # a load keeps its peak memory (RSS) under 2 GB: DuckDB spills to disk beyond this
+        # (at 1 GB a full load spilled up to 145 MB, and took more CPU: docs/performance.md)
         con.execute(f"set memory_limit = '{LOAD_MEMORY_LIMIT}'")
         # a new warehouse is written whole at the checkpoint: nothing to write out early
         session = WriteSession(con, changed=not path.exists(),
