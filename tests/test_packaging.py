@@ -87,6 +87,8 @@ def test_the_installed_kasko_loads_exports_and_reports_from_any_folder(
     loaded = _kasko(installed, tmp_path, "load", str(FIXTURES), "--json")
     assert loaded.returncode == 0, loaded.stderr
     assert (tmp_path / "data" / "kasko.duckdb").is_file()
+    # no app store yet: the load acknowledges no request and creates no store
+    assert not (tmp_path / "data" / "kasko.app.sqlite").exists()
 
     exported = _kasko(installed, tmp_path, "export", "tickets", "--out", "tickets.csv",
                       "--as-of", "2025-03-14")

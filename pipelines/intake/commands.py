@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 from pipelines.appstate import MigrationFailed, StoreUnavailable, store_for
-from pipelines.config import app_store_exists
 from pipelines.intake.acknowledgement import acknowledge_from_warehouse
 from pipelines.intake.handover import export_handover
 from pipelines.warehouse import connect_read_only
@@ -33,9 +32,10 @@ def export_command(warehouse: Path, out_dir: Path) -> int:
 
 def acknowledge_after_load(warehouse: Path) -> None:
     """Requests a just-loaded claims export carries become the back office's. A store that
-    cannot be reached now is told on stderr; the next load or dashboard read does it."""
-    if not app_store_exists(warehouse):
-        return  # no store yet: no request was ever opened here
+    cannot be reached now is told on stderr; the next load or dashboard read does it.
+
+    For a warehouse that has a store (`app_store_exists`, which `kasko load` asks before it
+    imports this module): without one, no request was ever opened there."""
     try:
         store = store_for(warehouse)
         con = connect_read_only(warehouse)
