@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
+from unittest import mock
 
 import duckdb
 import pytest
@@ -201,12 +202,8 @@ def test_every_physical_line_is_read_once_or_the_file_is_refused(
         path = Path(folder) / "segnalazioni_quoting.csv"
         path.write_bytes(text.encode(encoding))
 
-        whole = pipelines.ingest.csv_reader.CHUNK
-        pipelines.ingest.csv_reader.CHUNK = chunk
-        try:
+        with mock.patch.object(pipelines.ingest.csv_reader, "CHUNK", chunk):
             result = load_file(con, path, date(2024, 4, 1))
-        finally:
-            pipelines.ingest.csv_reader.CHUNK = whole
         settle_current(con, [result])
 
     event("refused" if result.error else "quarantined rows" if result.quarantined else "loaded")
@@ -268,12 +265,8 @@ def test_the_lines_cleared_without_the_patterns_are_those_the_patterns_would_cle
     path.write_bytes(data)
 
     reader = pipelines.ingest.csv_reader
-    whole = reader.CHUNK
-    reader.CHUNK = chunk
-    try:
+    with mock.patch.object(reader, "CHUNK", chunk):
         broken = reader._broken_lines(path, delimiter, True, width)
-    finally:
-        reader.CHUNK = whole
 
     flagged = flagged_by_the_patterns(data, delimiter, width) - {1}  # the header is as wide
     # a line the patterns flag may already be named as closing another line's quoted cell
@@ -319,12 +312,8 @@ def test_the_scan_finds_the_same_reading_the_file_in_any_pieces(
     whole = scanned(path)
 
     reader = pipelines.ingest.csv_reader
-    sizes = reader.CHUNK, reader.DECODE_BYTES
-    reader.CHUNK, reader.DECODE_BYTES = chunk, decode
-    try:
+    with mock.patch.multiple(reader, CHUNK=chunk, DECODE_BYTES=decode):
         pieces = scanned(path)
-    finally:
-        reader.CHUNK, reader.DECODE_BYTES = sizes
 
     assert pieces == whole
     if "undefined" in kinds and not isinstance(whole, reader.Scan):
