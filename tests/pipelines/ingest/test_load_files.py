@@ -11,6 +11,7 @@ import pytest
 
 from pipelines.cli import main
 from pipelines.ingest.load import FileRefused, file_date, print_results
+from pipelines.warehouse.calendar import today
 
 TODAY = date(2026, 12, 7)
 
@@ -56,8 +57,9 @@ def _load_json(capsys, *args: str) -> tuple[int, list[dict]]:
 def test_a_file_dated_in_the_future_is_refused_and_the_others_load(
     exports, warehouse, rows, capsys
 ) -> None:
-    tomorrow = date.today() + timedelta(days=1)
-    later = date.today() + timedelta(days=2)
+    # today where the exports come from (Europe/Rome), which may be a day ahead of the machine
+    tomorrow = today() + timedelta(days=1)
+    later = today() + timedelta(days=2)
     exports.csv(f"clienti_{tomorrow.isoformat()}.csv", [rows.customer()])
     exports.csv(f"segnalazioni_{later.isoformat()}.csv", [rows.claim()])
     exports.csv("dispositivi_2026-13-45.csv", [rows.device()])
@@ -69,7 +71,7 @@ def test_a_file_dated_in_the_future_is_refused_and_the_others_load(
     assert (by_kind["customers"]["loaded"], by_kind["customers"]["error"]) == (1, None)
     assert by_kind["claims"]["error"] == (
         f"segnalazioni_{later.isoformat()}.csv: the date in the file name, "
-        f"'{later.isoformat()}', is after tomorrow ({date.today().isoformat()} is today): "
+        f"'{later.isoformat()}', is after tomorrow ({today().isoformat()} is today): "
         "an export cannot come from the future"
     )
     assert by_kind["devices"]["error"] == (
