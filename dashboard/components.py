@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import date
 from typing import Any, ParamSpec, TypeVar
@@ -84,23 +85,33 @@ def scoped(function: Callable[..., R], principal: Principal, *args: Any, **kwarg
     )
 
 
+def frame_digest(frame: pd.DataFrame) -> str:
+    """What a figure drawn from `frame` depends on: its columns, their types, its index and
+    its values, in order (a reordered frame draws another chart)."""
+    digest = hashlib.sha256(repr((list(frame.columns), [str(t) for t in frame.dtypes])).encode())
+    digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
 @st.cache_resource(ttl=600, max_entries=500, show_spinner=False)
-def _figure(name: str, version: Any, scope: Principal, source: tuple, args: tuple,
-            _build: Callable[..., go.Figure], _frame: pd.DataFrame) -> go.Figure:
+def _figure(name: str, digest: str, args: tuple, _build: Callable[..., go.Figure],
+            _frame: pd.DataFrame) -> go.Figure:
     return _build(_frame, *args)
 
 
-def scoped_figure(build: Callable[..., go.Figure], principal: Principal, source: tuple,
-                  frame: pd.DataFrame, *args: Any) -> go.Figure:
-    """`build(frame, *args)`, built once per scope, data version and `source` (the
-    data-layer call and the arguments `frame` was read with: what decides its rows), then
-    shared by every session of the process. A figure takes tens of milliseconds to build
-    and a page draws up to four.
+def cached_figure(build: Callable[..., go.Figure], frame: pd.DataFrame, *args: Any) -> go.Figure:
+    """`build(frame, *args)`, built once per content of `frame` and arguments, then shared by
+    every session of the process. A figure takes tens of milliseconds to build and a page
+    draws up to four; hashing the small aggregate frames the charts draw takes well under one.
+
+    Keyed by what the figure is drawn from, not by where the rows came from: a new load or
+    another scope that gives other rows gives another key, and the users who see the same
+    rows share one figure. A figure holds nothing but its frame and arguments, so sharing it
+    shows no one rows they were not given.
 
     Shared, not copied: st.plotly_chart only reads a figure, and so must a page.
     """
-    return _figure(f"{build.__module__}.{build.__qualname__}",
-                   data_version(session.warehouse()), principal.scope_key, source, args,
+    return _figure(f"{build.__module__}.{build.__qualname__}", frame_digest(frame), args,
                    build, frame)
 
 

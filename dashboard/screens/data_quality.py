@@ -9,10 +9,10 @@ from dashboard.access import intake
 from dashboard.access.data import data_quality
 from dashboard.components import (
     as_of_date,
+    cached_figure,
     deferred_download_buttons,
     metric,
     scoped,
-    scoped_figure,
 )
 from dashboard.display import italian_table, number_columns
 from dashboard.i18n import PAGE_TITLES, REASON_LABELS, count_label, format_number
@@ -49,9 +49,8 @@ if reasons.empty:
     st.success("Nessuna riga in quarantena.")
 else:
     st.plotly_chart(
-        scoped_figure(charts.horizontal_counts, principal, ("data_quality", QUARANTINE_LIMIT),
-                      reasons, "Motivo", "Righe", "Tipo", "Motivi di quarantena",
-                      "Righe in quarantena", "Motivo"),
+        cached_figure(charts.horizontal_counts, reasons, "Motivo", "Righe", "Tipo",
+                      "Motivi di quarantena", "Righe in quarantena", "Motivo"),
         key="quarantine_reasons",
     )
     left, right = st.columns(2)
@@ -77,9 +76,8 @@ if flags.empty:
 else:
     left, right = st.columns([3, 2])
     left.plotly_chart(
-        scoped_figure(charts.horizontal_counts, principal, ("data_quality", QUARANTINE_LIMIT),
-                      flags, "Segnalazione", "Righe", "Riferita a", "Righe segnalate per tipo",
-                      "Righe", "Segnalazione"),
+        cached_figure(charts.horizontal_counts, flags, "Segnalazione", "Righe", "Riferita a",
+                      "Righe segnalate per tipo", "Righe", "Segnalazione"),
         key="flags_chart",
     )
     right.dataframe(italian_table(flags, counts=("Righe",)), hide_index=True, key="flags",

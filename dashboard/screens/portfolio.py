@@ -8,10 +8,10 @@ from dashboard import charts, session, tables, views
 from dashboard.access.data import ClaimFilters, list_claims, portfolio, sla_by_period, sla_summary
 from dashboard.components import (
     as_of_date,
+    cached_figure,
     deferred_download_buttons,
     metric,
     scoped,
-    scoped_figure,
 )
 from dashboard.i18n import PAGE_TITLES
 
@@ -61,9 +61,8 @@ if (periods["met"] + periods["breached"]).sum() == 0:
         st.info("Nessuna pratica rispettata o violata negli ultimi 12 mesi.")
 else:
     st.plotly_chart(
-        scoped_figure(charts.compliance_trend, principal,
-                      ("sla_by_period", "month", window_start, tuple(one.items())), periods,
-                      "month", target, "Conformità per mese di scadenza"),
+        cached_figure(charts.compliance_trend, periods, "month", target,
+                      "Conformità per mese di scadenza"),
         key="customer_trend",
     )
 open_claims = scoped(list_claims, principal,

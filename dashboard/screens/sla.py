@@ -15,9 +15,9 @@ from dashboard.access.data import (
 from dashboard.access.reports import may_have_monthly_report
 from dashboard.components import (
     as_of_date,
+    cached_figure,
     deferred_download_buttons,
     scoped,
-    scoped_figure,
 )
 from dashboard.i18n import DIMENSION_LABELS, PAGE_TITLES, format_number
 from dashboard.report_download import report_downloads
@@ -28,7 +28,6 @@ as_of = as_of_date()
 date_from, date_to = views.period_picker(as_of)
 target = views.compliance_target()
 period = {"as_of": as_of, "date_from": date_from, "date_to": date_to}
-in_period = tuple(period.items())  # what a figure's rows were read with, besides its call
 
 summary = scoped(sla_summary, principal, **period)
 views.sla_tiles(summary, target)
@@ -43,9 +42,7 @@ for tab, grain, title in (
     if (periods["met"] + periods["breached"]).sum() == 0:
         tab.info("Nessuna pratica rispettata o violata nel periodo.")
     else:
-        tab.plotly_chart(scoped_figure(charts.compliance_trend, principal,
-                                       ("sla_by_period", grain, in_period), periods, grain,
-                                       target, title),
+        tab.plotly_chart(cached_figure(charts.compliance_trend, periods, grain, target, title),
                          key=f"trend_{grain}")
 
 
@@ -65,9 +62,7 @@ def compliance_by_dimension() -> None:
         st.info("Nessuna pratica nel periodo.")
         return
     if (breakdown["met"] + breakdown["breached"]).sum() > 0:
-        st.plotly_chart(scoped_figure(charts.compliance_by_value, principal,
-                                      ("sla_breakdown", dimension, in_period), breakdown,
-                                      target, label),
+        st.plotly_chart(cached_figure(charts.compliance_by_value, breakdown, target, label),
                         key="breakdown_chart")
     shown = views.breakdown_table(breakdown, label)
     st.dataframe(
@@ -86,8 +81,7 @@ if distribution.empty:
     st.info("Nessuna pratica rispettata o violata nel periodo.")
 else:
     limit = int(summary["sla_business_days"].iloc[0])
-    st.plotly_chart(scoped_figure(charts.days_taken_histogram, principal,
-                                  ("days_taken_distribution", in_period), distribution, limit),
+    st.plotly_chart(cached_figure(charts.days_taken_histogram, distribution, limit),
                     key="days_taken")
 
 st.subheader("Pratiche da seguire")

@@ -1,4 +1,5 @@
-"""The pages' shared caches: a figure is built once per scope, data version and source."""
+"""The pages' shared figure cache: a figure is built once per content of its frame and
+arguments, whoever asks and whichever call read the rows."""
 
 from __future__ import annotations
 
@@ -10,47 +11,61 @@ import plotly.graph_objects as go
 import pytest
 
 from dashboard import components
-from dashboard.access.principal import Principal
-
-FIRST_MANDATARIO = Principal("primo@alfa.it", "Primo", "Mandatario", "X001")
-SECOND_MANDATARIO = Principal("secondo@alfa.it", "Secondo", "Mandatario", "X001")
-OTHER_CUSTOMER = Principal("mandatario@beta.it", "Terzo", "Mandatario", "Y002")
 
 
 @pytest.fixture
-def version(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
-    """The data version the figures are keyed by, moved by the test."""
+def built() -> Iterator[list[tuple[list[int], str]]]:
+    """The frames (their `n` values) and titles the test's chart was built from, in order."""
     # outside a served app Streamlit warns once per cached call that it has no runtime
     logging.getLogger("streamlit").setLevel(logging.ERROR)
-    current = [1]
-    monkeypatch.setattr(components, "data_version", lambda warehouse: current[0])
     components.forget_scoped_results()
-    yield current
+    yield []
     components.forget_scoped_results()
 
 
-def test_a_figure_is_built_once_per_scope_version_and_source(version: list[int]) -> None:
-    built: list[tuple[int, str]] = []
-
+def bars_recording(built: list[tuple[list[int], str]]):
     def bars(frame: pd.DataFrame, title: str) -> go.Figure:
-        built.append((len(frame), title))
+        built.append((frame["n"].tolist(), title))
         return go.Figure(go.Bar(x=frame["n"]), layout={"title": title})
 
+    return bars
+
+
+def test_the_same_rows_and_arguments_share_one_figure(built) -> None:
+    bars = bars_recording(built)
     frame = pd.DataFrame({"n": [1, 2, 3]})
-    first = components.scoped_figure(bars, FIRST_MANDATARIO, ("calls", 1), frame, "Conformità")
-    # another person of the same scope gets the very figure built for the first
-    shared = components.scoped_figure(bars, SECOND_MANDATARIO, ("calls", 1), frame, "Conformità")
-    assert shared is first
-    assert built == [(3, "Conformità")]
+    first = components.cached_figure(bars, frame, "Conformità")
+    # the same rows read again (another session, another person of any scope): the very figure
+    again = components.cached_figure(bars, frame.copy(), "Conformità")
+    assert again is first
+    assert built == [([1, 2, 3], "Conformità")]
+    assert list(first.data[0].x) == [1, 2, 3]
     assert first.layout.title.text == "Conformità"
 
-    # another scope, another source, other arguments or new data: built anew
-    components.scoped_figure(bars, OTHER_CUSTOMER, ("calls", 1), frame.head(2), "Conformità")
-    components.scoped_figure(bars, FIRST_MANDATARIO, ("calls", 2), frame.head(1), "Conformità")
-    components.scoped_figure(bars, FIRST_MANDATARIO, ("calls", 1), frame, "Per mese")
-    version[0] = 2
-    after_load = components.scoped_figure(bars, FIRST_MANDATARIO, ("calls", 1), frame,
-                                          "Conformità")
-    assert after_load is not first
-    assert built == [(3, "Conformità"), (2, "Conformità"), (1, "Conformità"), (3, "Per mese"),
-                     (3, "Conformità")]
+
+@pytest.mark.parametrize(
+    ("other", "title"),
+    [
+        (pd.DataFrame({"n": [1, 2, 4]}), "Conformità"),  # a value changed (a new load)
+        (pd.DataFrame({"n": [3, 2, 1]}), "Conformità"),  # the same values in another order
+        (pd.DataFrame({"n": [1, 2]}), "Conformità"),  # fewer rows (a narrower scope)
+        (pd.DataFrame({"n": [1.0, 2.0, 3.0]}), "Conformità"),  # another type
+        (pd.DataFrame({"n": [1, 2, 3]}, index=[5, 6, 7]), "Conformità"),  # another index
+        (pd.DataFrame({"n": [1, 2, 3]}), "Per mese"),  # other arguments
+    ],
+)
+def test_other_rows_or_arguments_build_a_figure_of_their_own(built, other, title) -> None:
+    bars = bars_recording(built)
+    first = components.cached_figure(bars, pd.DataFrame({"n": [1, 2, 3]}), "Conformità")
+    second = components.cached_figure(bars, other, title)
+    assert second is not first
+    assert built == [([1, 2, 3], "Conformità"), (other["n"].tolist(), title)]
+    assert list(second.data[0].x) == other["n"].tolist()
+
+
+def test_a_column_of_another_name_is_another_frame() -> None:
+    values = [1, 2, 3]
+    assert (components.frame_digest(pd.DataFrame({"n": values}))
+            != components.frame_digest(pd.DataFrame({"m": values})))
+    assert (components.frame_digest(pd.DataFrame({"n": values, "label": ["a", "b", "c"]}))
+            != components.frame_digest(pd.DataFrame({"n": values, "label": ["a", "b", "d"]})))
