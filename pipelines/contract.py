@@ -516,12 +516,16 @@ class SourceKind:
     model: type[SourceRecord]
     key: tuple[str, ...]
     version_order: str | None  # a column that orders versions of one key, if any
+    # the order a load writes a history kind's new current rows in (default: the key): the
+    # pages read one customer's claims at a time, and marts.tickets keeps this order
+    stored_order: tuple[str, ...] | None = None
 
 
 KINDS: tuple[SourceKind, ...] = (
     SourceKind("customers", "clienti", Customer, ("customer_code",), None),
     SourceKind("devices", "dispositivi", Device, ("imei",), None),
-    SourceKind("claims", "segnalazioni", Claim, ("request_number",), "updated_at"),
+    SourceKind("claims", "segnalazioni", Claim, ("request_number",), "updated_at",
+               ("customer_code", "request_number")),
     SourceKind("enablements", "abilitazioni", Enablement, ("customer_code", "nmu"), "changed_at"),
     SourceKind("assistance_points", "punti_assistenza", AssistancePoint, ("point_code",), None),
     SourceKind("users", "utenti", PortalUser, ("login",), None),

@@ -254,7 +254,8 @@ def settle_current(con: duckdb.DuckDBPyConnection, results: Iterable[FileResult]
                                      current_order=_order_expression(kind, "current")))
         con.execute(ingest_statement("settle_winners", key=key))
         _replace_current(con, kind)
-        con.execute(ingest_statement("settle_current_rows", kind=kind.name, key=key))
+        con.execute(ingest_statement("settle_current_rows", kind=kind.name, key=key,
+                                     order=", ".join(kind.stored_order or kind.key)))
         if kind.name == "claims":
             record_changed_claims(con)
         counts = con.execute(ingest_statement("settled_counts")).fetchall()

@@ -12,12 +12,14 @@ from pipelines.warehouse.schema import indexes_missing
 from pipelines.warehouse.tickets import DESCRIBING_KINDS, tickets_columns_changed, tickets_outdated
 
 
-def refresh_derived(con: duckdb.DuckDBPyConnection, kinds: Iterable[str] | None = None) -> None:
+def refresh_derived(con: duckdb.DuckDBPyConnection, kinds: Iterable[str] | None = None,
+                    new_warehouse: bool = False) -> None:
     """Rebuild what is derived from the loaded data as a whole: the business-day calendar,
     then the claims' stored SLA dates (marts.tickets), which are counted on it.
 
     `kinds` names the kinds whose data changed (None: any may have): when only claims
     changed and the calendar came out the same, only the changed claims are recomputed.
+    In a `new_warehouse` one load wrote core.claims whole, in its stored order.
     """
     before = calendar_signature(con)
     # a load of new data keeps a calendar that would come out the same; a new release or
@@ -29,7 +31,7 @@ def refresh_derived(con: duckdb.DuckDBPyConnection, kinds: Iterable[str] | None 
         or calendar_signature(con) != before
         or tickets_columns_changed(con)
     )
-    tickets.refresh_tickets(con, rebuild=rebuild)
+    tickets.refresh_tickets(con, rebuild=rebuild, claims_in_order=new_warehouse)
 
 
 def derived_outdated(con: duckdb.DuckDBPyConnection) -> bool:

@@ -215,7 +215,7 @@ def write_session(path: Path, bulk: bool = False) -> Iterator[WriteSession]:
             )
             if session.changed:
                 # no kind named (a new warehouse, a new release, new settings): rebuild all
-                refresh_derived(con, session.kinds or None)
+                refresh_derived(con, session.kinds or None, new_warehouse=session.copy is None)
             if not (bulk or row_groups_to_merge(con, session.kinds)):
                 con.execute("set max_vacuum_tasks = 0")
             # an index built with the WAL on is written twice, to the WAL and at the

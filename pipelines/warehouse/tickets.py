@@ -24,15 +24,19 @@ def record_changed_claims(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(derived_statement("changed_claims_note"))
 
 
-def refresh_tickets(con: duckdb.DuckDBPyConnection, rebuild: bool = True) -> None:
+def refresh_tickets(con: duckdb.DuckDBPyConnection, rebuild: bool = True,
+                    claims_in_order: bool = False) -> None:
     """Bring marts.tickets up to date with the claims, devices, customers and calendar.
 
     `rebuild` recomputes every row; otherwise only the claims the load recorded as changed
     (record_changed_claims) are recomputed: a daily file costs its own claims, not the
-    warehouse's.
+    warehouse's. `claims_in_order` says that core.claims was written whole, in customer
+    order, by this session (a new warehouse): the rebuild keeps that order, unsorted.
     """
     if rebuild:
-        con.execute(derived_statement("tickets_rebuild"))
+        con.execute(derived_statement(
+            "tickets_rebuild_in_claims_order" if claims_in_order else "tickets_rebuild"
+        ))
         return
     if not temp_table_exists(con, "changed_claims"):
         return

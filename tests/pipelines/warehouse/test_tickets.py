@@ -29,12 +29,59 @@ def refreshes(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     seen: list[bool] = []
     refresh = pipelines.warehouse.tickets.refresh_tickets
 
-    def spy(con, rebuild: bool = True) -> None:
+    def spy(con, rebuild: bool = True, claims_in_order: bool = False) -> None:
         seen.append(rebuild)
-        refresh(con, rebuild=rebuild)
+        refresh(con, rebuild=rebuild, claims_in_order=claims_in_order)
 
     monkeypatch.setattr(pipelines.warehouse.tickets, "refresh_tickets", spy)
     return seen
+
+
+# the rows of a table in the order they are stored
+STORED_ORDER = "select customer_code, request_number from {table} order by rowid"
+
+
+def test_claims_and_tickets_are_stored_one_customer_after_another(
+    exports: ExportFolder, warehouse: Warehouse, rows: RowBuilders
+) -> None:
+    """Pages read one customer's tickets at a time: a new warehouse writes its current claims
+    in customer order and marts.tickets keeps that order unsorted; a later rebuild, when
+    core.claims has had rows replaced and appended, sorts them again."""
+    claims = [  # request numbers and customers in neither order
+        ("R0004", "C001"), ("R0001", "C002"), ("R0003", "C002"), ("R0002", "C001"),
+    ]
+    warehouse.load(
+        exports.csv("clienti_2024-03-01.csv", [
+            rows.customer(), rows.customer(**{"Codice cliente": "C002"}),
+        ]),
+        exports.csv("dispositivi_2024-03-01.csv", [
+            rows.device(), rows.device(**{"Codice cliente": "C002", "IMEI": IMEI_B}),
+        ]),
+        exports.csv("segnalazioni_2024-03-05.csv", [
+            rows.claim(**{"Numero richiesta": number, "Codice cliente": customer,
+                          "IMEI": IMEI_A if customer == "C001" else IMEI_B})
+            for number, customer in claims
+        ]),
+    )
+    in_order = sorted((customer, number) for number, customer in claims)
+    assert warehouse.rows(STORED_ORDER.format(table="core.claims")) == in_order
+    assert warehouse.rows(STORED_ORDER.format(table="marts.tickets")) == in_order
+    stored, fresh = stored_and_fresh(warehouse)
+    assert stored == fresh
+
+    # a new version of R0001 (C002) and a new claim of C001: their current rows go last
+    warehouse.load(exports.csv("segnalazioni_2024-03-06.csv", [
+        rows.claim(**{"Numero richiesta": "R0001", "Codice cliente": "C002", "IMEI": IMEI_B,
+                      "Stato": "Consegnata", "Data ultimo aggiornamento": "06/03/2024 10:00"}),
+        rows.claim(**{"Numero richiesta": "R0005", "Codice cliente": "C001"}),
+    ]))
+    appended = warehouse.rows(STORED_ORDER.format(table="core.claims"))
+    assert appended[-2:] == [("C001", "R0005"), ("C002", "R0001")]
+    # a devices file rebuilds marts.tickets whole, from those claims: sorted again
+    warehouse.load(exports.csv("dispositivi_2024-03-07.csv", [rows.device(Modello="iPhone 16")]))
+    assert warehouse.rows(STORED_ORDER.format(table="marts.tickets")) == sorted(appended)
+    stored, fresh = stored_and_fresh(warehouse)
+    assert stored == fresh
 
 
 def test_a_claims_only_load_recomputes_the_changed_claims(
