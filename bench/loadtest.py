@@ -104,6 +104,52 @@ def served_copy(prepared: Prepared, work: Path, env: dict[str, str] | None = Non
     return served
 
 
+# The password the distinct-scope accounts get, in the load test's own copy only.
+SCOPE_PASSWORD = "Loadtest-Scope-2026"
+
+
+def distinct_scope_accounts(served: Path, sessions: int,
+                            env: dict[str, str] | None) -> list[tuple[str, str]]:
+    """One Mandatario per session, each of another customer, those with the most claims
+    first: no two sessions share a scope, so no page run finds another's answers or charts
+    in the cache (its worst case; the demo accounts share seven scopes)."""
+    with duckdb.connect(str(served), read_only=True) as con:
+        logins = [login for (login,) in con.execute(
+            """
+            select min(users.login)
+            from core.users as users
+            join (select customer_code, count(*) as claims from core.claims group by all)
+                as busy using (customer_code)
+            where users.profile = 'Mandatario'
+            group by users.customer_code, busy.claims
+            order by busy.claims desc, users.customer_code
+            limit $sessions
+            """,
+            {"sessions": sessions},
+        ).fetchall()]
+    if len(logins) < sessions:
+        raise SystemExit(f"the set has {len(logins)} customers with a Mandatario and claims,"
+                         f" fewer than {sessions} sessions")
+    accounts = [(login, SCOPE_PASSWORD) for login in logins]
+    # one process sets them all, in the deployment's app store (PostgreSQL with replicas)
+    subprocess.run(
+        [sys.executable, "-c", "import bench.loadtest as t; t.set_passwords_from_stdin()"],
+        input=json.dumps(accounts), text=True, check=True, capture_output=True,
+        env={**(env or os.environ), "KASKO_LOADTEST_WAREHOUSE": str(served)},
+        cwd=PROJECT_ROOT,
+    )
+    return accounts
+
+
+def set_passwords_from_stdin() -> None:
+    """Set the passwords of the (login, password) pairs read as JSON from standard input."""
+    from pipelines.appstate.accounts import set_password
+
+    warehouse = Path(os.environ["KASKO_LOADTEST_WAREHOUSE"])
+    for login, password in json.load(sys.stdin):
+        set_password(warehouse, login, password)
+
+
 def claims_count(db: Path) -> int:
     with duckdb.connect(str(db), read_only=True) as con:
         return con.execute("select count(*) from core.claims").fetchone()[0]
@@ -368,6 +414,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--replicas", type=int, default=1,
                         help="kasko serve processes; more than 1: behind nginx on PostgreSQL")
     parser.add_argument("--scale", choices=("demo", "bench"), default="demo")
+    parser.add_argument("--scopes", choices=("shared", "distinct"), default="shared",
+                        help="shared: the seven demo accounts in turn; distinct: a Mandatario"
+                             " of another customer for every session")
     parser.add_argument("--work", type=Path)
     args = parser.parse_args(argv)
     args.work = args.work or (WORK if args.scale == "demo" else WORK.with_name("loadtest-bench"))
@@ -376,6 +425,8 @@ def main(argv: list[str] | None = None) -> int:
     prepared = prepare(args.work, args.scale)
     deployment = Deployment.start(args.work, args.replicas)
     served = served_copy(prepared, args.work, deployment.env)
+    accounts = (distinct_scope_accounts(served, args.sessions, deployment.env)
+                if args.scopes == "distinct" else ACCOUNTS)
     copy_seconds = timed_copy(served)
     warehouse_mb = served.stat().st_size / 1024**2
     claims_before = claims_count(served)
@@ -385,7 +436,7 @@ def main(argv: list[str] | None = None) -> int:
     signed_in = threading.Barrier(args.sessions + 1)
     users = [threading.Thread(
         target=browse,
-        args=(url, ACCOUNTS[n % len(ACCOUNTS)], args.think, n * args.ramp / args.sessions,
+        args=(url, accounts[n % len(accounts)], args.think, n * args.ramp / args.sessions,
               signed_in, stop, results, n),
         daemon=True) for n in range(args.sessions)]
     try:
@@ -425,11 +476,12 @@ def main(argv: list[str] | None = None) -> int:
             f"--{k} {v}" for k, v in (("sessions", args.sessions), ("think", args.think),
                                       ("ramp", args.ramp), ("warmup", args.warmup),
                                       ("after", args.after), ("replicas", args.replicas),
-                                      ("scale", args.scale))),
+                                      ("scale", args.scale), ("scopes", args.scopes))),
         "machine": facts,
         "warehouse_mb": round(warehouse_mb, 1),  # the file the load copies
         "warehouse_copy_s": round(copy_seconds, 3),
         "sessions": args.sessions,
+        "accounts": len({accounts[n % len(accounts)] for n in range(args.sessions)}),
         "replicas": args.replicas,
         "app_store": "postgresql" if args.replicas > 1 else "sqlite",
         "signed_in": sum(1 for r in results.runs if r.page == "sign-in" and not r.error),
