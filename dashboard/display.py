@@ -2,7 +2,7 @@
 
 st.dataframe formats numbers with the browser's locale, so the same figure read
 differently from one machine to the next; these helpers write every figure of a table
-the one Italian way (format_number, format_percent), the same as tiles and charts.
+the one Italian way (pipelines/vocabulary.py), the same as tiles and charts.
 """
 
 from __future__ import annotations
@@ -13,35 +13,32 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard.i18n import format_number, format_percent
+from pipelines.vocabulary import italian_numbers
 
 MET_TARGET = "🟢"
 BELOW_TARGET = "🔴"
 
 
-def compliance_badge(share: Any, target: float) -> str:
+def compliance_badges(shares: pd.Series, target: float) -> pd.Series:
     """'🟢 97,3%' at or above the target, '🔴 82,1%' below, '–' when nothing is in the ratio."""
-    if share is None or pd.isna(share):
-        return "–"
-    sign = MET_TARGET if float(share) >= target else BELOW_TARGET
-    return f"{sign} {format_percent(float(share))}"
-
-
-def number_text(value: Any, decimals: int = 0) -> str:
-    return "–" if value is None or pd.isna(value) else format_number(value, decimals)
+    share = shares.astype("float64")
+    signs = share.ge(target).map({True: MET_TARGET, False: BELOW_TARGET})
+    badges = signs + " " + italian_numbers(share * 100, 1) + "%"
+    return badges.where(share.notna(), "–")
 
 
 def italian_table(frame: pd.DataFrame, counts: Iterable[str] = (),
                   decimals: Mapping[str, int] | None = None,
                   shares: Iterable[str] = (), target: float = 0.0) -> pd.DataFrame:
-    """A copy of the frame with its numbers written the Italian way, as text."""
+    """A copy of the frame with its numbers written the Italian way, as text (a column at a
+    time: the portfolio of every customer is a table of a million figures)."""
     shown = frame.copy()
     for name in counts:
-        shown[name] = shown[name].map(number_text)
+        shown[name] = italian_numbers(shown[name])
     for name, places in (decimals or {}).items():
-        shown[name] = shown[name].map(lambda value, places=places: number_text(value, places))
+        shown[name] = italian_numbers(shown[name], places)
     for name in shares:
-        shown[name] = shown[name].map(lambda value: compliance_badge(value, target))
+        shown[name] = compliance_badges(shown[name], target)
     return shown
 
 

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MONTHS = (
     "gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno",
@@ -53,6 +57,20 @@ def italian_number(value: float | int | None, decimals: int = 0) -> str:
         return NO_VALUE
     text = f"{value:,.{decimals}f}"
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def italian_numbers(values: pd.Series, decimals: int = 0) -> pd.Series:
+    """italian_number of a whole column, the dash where a value is missing.
+
+    A table of every customer has a million cells: Python writes each number's digits with
+    its own thousands separator, and Arrow swaps the separators for the whole column at
+    once, rather than three string replacements per cell.
+    """
+    digits = values.astype("float64").map(f"{{:,.{decimals}f}}".format, na_action="ignore")
+    text = digits.astype("string[pyarrow]").str
+    swapped = (text.replace(",", "\0", regex=False).str.replace(".", ",", regex=False)
+               .str.replace("\0", ".", regex=False))
+    return swapped.fillna(NO_VALUE)
 
 
 def italian_percent(share: float | None, decimals: int = 1) -> str:
