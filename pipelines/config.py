@@ -111,11 +111,19 @@ def default_sqlite_path(warehouse: Path) -> Path:
     return warehouse.with_name(warehouse.stem + ".app.sqlite")
 
 
+def configured_app_database() -> tuple[str | None, bool]:
+    """The app store's database URL as configured, $KASKO_APP_DB before `[app] database_url`
+    (None: the embedded SQLite store beside the warehouse), and whether it came from the
+    environment."""
+    from_environment = os.environ.get(APP_DB_ENV)
+    return from_environment or settings().app.database_url, bool(from_environment)
+
+
 def app_store_exists(warehouse: Path) -> bool:
-    """Whether the warehouse has an app store: one configured ($KASKO_APP_DB, `[app]
-    database_url`), or the embedded one's file beside it. Told without the store's own
-    libraries: a load into a warehouse without one does not import them."""
-    configured = os.environ.get(APP_DB_ENV) or settings().app.database_url
+    """Whether the warehouse has an app store: one configured, or the embedded one's file
+    beside it. Told without the store's own libraries: a load into a warehouse without one
+    does not import them."""
+    configured, _ = configured_app_database()
     return bool(configured) or default_sqlite_path(warehouse).exists()
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,7 +25,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import URL, make_url
 
 from pipelines.appstate import tables
-from pipelines.config import APP_DB_ENV, database_path, default_sqlite_path, settings
+from pipelines.config import (
+    APP_DB_ENV,
+    configured_app_database,
+    database_path,
+    default_sqlite_path,
+)
 
 # How long a writer waits for another writer of the SQLite file.
 SQLITE_BUSY_SECONDS = 15.0
@@ -45,8 +49,7 @@ class StoreBusy(StoreUnavailable):
 
 def store_url(warehouse: Path | None = None) -> URL:
     """$KASKO_APP_DB, else `[app] database_url` in kasko.toml, else SQLite beside the warehouse."""
-    from_environment = os.environ.get(APP_DB_ENV)
-    configured = from_environment or settings().app.database_url
+    configured, from_environment = configured_app_database()
     if configured:
         try:
             url = make_url(configured)
