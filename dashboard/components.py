@@ -181,9 +181,9 @@ def forget_scoped_results() -> None:
 
     The cache key follows the warehouse file, not the app database: after a write there
     (an enablement change, which also moves a Dipendente's scope) the answers are stale.
+    The figures stay: each is keyed by the rows it draws, so none can be stale.
     """
     _cached.clear()
-    _figure.clear()
 
 
 def _prepared_download_buttons(rows: Callable[[], pd.DataFrame], file_stem: str, key: str,

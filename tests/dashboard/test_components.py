@@ -18,9 +18,9 @@ def built() -> Iterator[list[tuple[list[int], str]]]:
     """The frames (their `n` values) and titles the test's chart was built from, in order."""
     # outside a served app Streamlit warns once per cached call that it has no runtime
     logging.getLogger("streamlit").setLevel(logging.ERROR)
-    components.forget_scoped_results()
+    components._figure.clear()  # each test counts the figures it builds itself
     yield []
-    components.forget_scoped_results()
+    components._figure.clear()
 
 
 def bars_recording(built: list[tuple[list[int], str]]):
