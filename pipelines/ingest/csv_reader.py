@@ -466,6 +466,7 @@ def _suspect_lines(
     breaks = np.flatnonzero((text == _LF) | (text == _CR))
     sep = ord(delimiter)
     lines = len(breaks)
+    separators = np.flatnonzero(text == sep) if width is not None else none
     paired_cells = np.zeros(lines, np.int64)  # delimiters inside cells quoted whole
     faulty = np.zeros(lines, bool)
     if quotes:
@@ -484,14 +485,12 @@ def _suspect_lines(
         )
         faulty[line[~cleared]] = True
         if width is not None:
-            separators = np.flatnonzero(text == sep)
             inside = np.searchsorted(separators, at)
             opened = np.flatnonzero(opening & partner)
             paired_cells = np.bincount(line[opened], inside[opened + 1] - inside[opened],
                                        minlength=lines).astype(np.int64)
     crowded = none
     if width is not None:
-        separators = separators if quotes else np.flatnonzero(text == sep)
         per_line = np.bincount(np.searchsorted(breaks, separators, side="right") - 1,
                                minlength=lines)
         outside = np.where(faulty, per_line, per_line - paired_cells)
