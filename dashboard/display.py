@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from pipelines.vocabulary import italian_numbers
+from pipelines.vocabulary import NO_VALUE, italian_numbers
 
 MET_TARGET = "🟢"
 BELOW_TARGET = "🔴"
@@ -24,7 +24,7 @@ def compliance_badges(shares: pd.Series, target: float) -> pd.Series:
     share = shares.astype("float64")
     signs = share.ge(target).map({True: MET_TARGET, False: BELOW_TARGET})
     badges = signs + " " + italian_numbers(share * 100, 1) + "%"
-    return badges.where(share.notna(), "–")
+    return badges.where(share.notna(), NO_VALUE)
 
 
 def italian_table(frame: pd.DataFrame, counts: Iterable[str] = (),
