@@ -223,8 +223,9 @@ def test_a_killed_loads_spill_folder_is_removed_by_the_next_load(warehouse_copy,
     spill.mkdir()  # what DuckDB leaves when its process is killed
     (spill / "duckdb_temp_storage-0.tmp").write_bytes(b"")
     assert main(["load", str(FIXTURES), "--db", str(warehouse_copy)]) == 0
+    # the file the load replaced is kept for the next load to copy into
     assert sorted(p.name for p in warehouse_copy.parent.iterdir()) == [
-        "kasko.duckdb", "kasko.duckdb.lock"]
+        "kasko.duckdb", "kasko.duckdb.lock", "kasko.duckdb.previous"]
 
 
 def test_ctrl_c_during_a_load_exits_130_with_one_line_and_leaves_nothing(tmp_path) -> None:

@@ -251,3 +251,19 @@ def test_set_password_from_another_process_while_the_dashboard_works(
     assert signed_in is not None and (signed_in.login, signed_in.profile) == (
         "mandatario@beta.it", "Mandatario"
     )
+
+
+def test_the_dashboard_lets_go_of_a_replaced_file_for_the_next_load_to_rewrite(
+    states: States, tmp_path: Path
+) -> None:
+    """Once the data layer has moved to the new file, nothing holds the one a load replaced,
+    and the next load copies the warehouse into it rather than into a new file."""
+    db = served_copy(states, tmp_path)
+    first = db.stat().st_ino
+    assert counts_answer(db) == states.before["counts"]  # the data layer reads `first`
+    load_paths([states.later / LATER_CLAIMS], db)
+    assert db.with_name(db.name + ".previous").stat().st_ino == first
+    assert counts_answer(db) != states.before["counts"]  # now on the new file
+    load_paths([states.later / "segnalazioni_2025-03-15.csv"], db)
+    assert db.stat().st_ino == first
+    assert counts_answer(db)[2] == states.before["counts"][2] + 2  # two more loads logged

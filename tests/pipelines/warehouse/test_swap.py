@@ -1,7 +1,10 @@
-"""A `kasko load` killed at any phase loses nothing: the served state is the one before or after."""
+"""The copy-and-swap of the warehouse file: a `kasko load` killed at any phase loses nothing
+(the served state is the one before or after), and the file a swap replaced is rewritten by
+the next load only once no one reads it."""
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import os
@@ -9,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +22,8 @@ import pytest
 
 from pipelines.cli import main
 from pipelines.ingest.load import FileResult, load_paths
-from pipelines.warehouse import KILL_AT_VARIABLE
+from pipelines.warehouse import KILL_AT_VARIABLE, connect_read_only, swap
+from tests.pipelines.exports import ExportFolder, RowBuilders, Warehouse
 
 # the served file's state is the one before the load up to the rename, the one after from then
 KILL_PHASES = {
@@ -168,9 +173,14 @@ def test_a_killed_load_leaves_the_state_before_or_after_and_the_next_load_comple
     # up to the rename the load wrote only its copy; from the rename on the copy is the file
     copy_left = KILL_PHASES[phase] == "before"
     assert ("kasko.duckdb.loading" in killed.files_left) == copy_left
-    assert killed.files_left - {"kasko.duckdb.loading", "kasko.duckdb.loading.wal"} == {
-        "kasko.duckdb", "kasko.duckdb.lock"
-    }
+    # just before the rename the served file gets its second name, for the next load
+    kept = phase in ("before-rename", "after-rename")
+    assert ("kasko.duckdb.previous" in killed.files_left) == kept
+    assert killed.files_left - {
+        "kasko.duckdb.loading", "kasko.duckdb.loading.wal", "kasko.duckdb.previous"
+    } == {"kasko.duckdb", "kasko.duckdb.lock"}
+    if phase == "before-rename":  # both names on the served file: it is not rewritten
+        assert killed.db.with_name("kasko.duckdb.previous").samefile(killed.db)
 
     # the served file opens read-only and holds exactly one of the two states
     expected = scenario.before if KILL_PHASES[phase] == "before" else scenario.after
@@ -188,7 +198,133 @@ def test_a_killed_load_leaves_the_state_before_or_after_and_the_next_load_comple
     assert counts(rerun) == counts(scenario.after_results)
     assert_reconciled(rerun, killed.db)
     assert content(killed.db) == scenario.after
-    # the killed load's copy is gone with the next load
+    # the killed load's copy is gone with the next load, which keeps the file it replaced
     assert sorted(p.name for p in killed.db.parent.iterdir()) == [
-        "kasko.duckdb", "kasko.duckdb.lock"
+        "kasko.duckdb", "kasko.duckdb.lock", "kasko.duckdb.previous"
     ]
+
+
+# ------------------------------------------------------------------ the replaced file, rewritten
+
+
+def inode(path: Path) -> int:
+    return path.stat().st_ino
+
+
+def previous_of(warehouse: Warehouse) -> Path:
+    return warehouse.db.with_name(warehouse.db.name + ".previous")
+
+
+def test_each_load_copies_into_the_file_the_last_swap_replaced(
+    exports: ExportFolder, warehouse_at: Callable[[str], Warehouse], rows: RowBuilders
+) -> None:
+    """The swap keeps the replaced file; the next load rewrites it in place and serves it,
+    holding what a load into a new copy holds."""
+    batches = [
+        exports.csv("clienti.csv", [rows.customer()]),
+        exports.csv("dispositivi.csv", [rows.device()]),
+        exports.csv("segnalazioni.csv", [rows.claim()]),
+        exports.csv("dispositivi_2.csv", [rows.device(imei=rows.imei_b)]),
+    ]
+    recycled, fresh = warehouse_at("recycled"), warehouse_at("fresh")
+    served: list[int] = []
+    for batch in batches:
+        recycled.load(batch)
+        served.append(inode(recycled.db))
+        previous_of(fresh).unlink(missing_ok=True)  # every load copies into a new file
+        fresh.load(batch)
+        assert content(recycled.db) == content(fresh.db)
+    # two files take turns: each load serves the one the load before it replaced
+    assert served[2] == served[0] and served[3] == served[1] and served[0] != served[1]
+    assert inode(previous_of(recycled)) == served[2]
+    assert sorted(p.name for p in recycled.db.parent.iterdir()) == [
+        "kasko.duckdb", "kasko.duckdb.lock", "kasko.duckdb.previous"
+    ]
+
+
+def test_a_load_that_changes_nothing_keeps_the_replaced_file_for_the_next(
+    exports: ExportFolder, warehouse: Warehouse, rows: RowBuilders
+) -> None:
+    customers = exports.csv("clienti.csv", [rows.customer()])
+    warehouse.load(customers)
+    warehouse.load(exports.csv("dispositivi.csv", [rows.device()]))
+    served, replaced = inode(warehouse.db), inode(previous_of(warehouse))
+    digest_before = warehouse.file_digest()
+
+    assert [r.already_loaded for r in warehouse.load(customers)] == [True]
+    assert (inode(warehouse.db), inode(previous_of(warehouse))) == (served, replaced)
+    assert warehouse.file_digest() == digest_before
+
+
+def test_a_replaced_file_still_read_here_is_not_rewritten(
+    exports: ExportFolder, warehouse: Warehouse, rows: RowBuilders
+) -> None:
+    """A connection of this process (connect_read_only) on a replaced file keeps it whole."""
+    warehouse.load(exports.csv("clienti.csv", [rows.customer()]))
+    first = inode(warehouse.db)
+    reader = connect_read_only(warehouse.db)
+    try:
+        warehouse.load(exports.csv("dispositivi.csv", [rows.device()]))
+        assert inode(previous_of(warehouse)) == first
+        warehouse.load(exports.csv("segnalazioni.csv", [rows.claim()]))
+        # the read file was passed over: the new copy is a new file
+        assert first not in {inode(warehouse.db), inode(previous_of(warehouse))}
+        assert reader.execute(
+            "select (select count(*) from core.customers), (select count(*) from core.devices),"
+            " (select count(*) from core.claims)").fetchall() == [(1, 0, 0)]
+    finally:
+        reader.close()
+    assert warehouse.rows("select count(*) from core.claims") == [(1,)]
+
+
+def test_a_replaced_file_another_process_reads_with_duckdb_alone_is_not_rewritten(
+    exports: ExportFolder, warehouse: Warehouse, rows: RowBuilders
+) -> None:
+    """A reader outside Kasko Ops (DuckDB's own read-only lock, in another process) too."""
+    warehouse.load(exports.csv("clienti.csv", [rows.customer()]))
+    first = inode(warehouse.db)
+    reader = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, duckdb\n"
+         "con = duckdb.connect(sys.argv[1], read_only=True)\n"
+         "print('open', flush=True)\n"
+         "sys.stdin.readline()\n"
+         "print(con.execute('select count(*) from core.devices').fetchone()[0], flush=True)\n",
+         str(warehouse.db)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    assert reader.stdin is not None and reader.stdout is not None
+    try:
+        assert reader.stdout.readline() == "open\n"
+        warehouse.load(exports.csv("dispositivi.csv", [rows.device()]))
+        warehouse.load(exports.csv("segnalazioni.csv", [rows.claim()]))
+        assert first not in {inode(warehouse.db), inode(previous_of(warehouse))}
+        reader.stdin.write("\n")
+        reader.stdin.flush()
+        assert reader.stdout.readline() == "0\n"  # the file it opened, as it was
+    finally:
+        reader.stdin.close()
+        assert reader.wait(timeout=30) == 0
+    assert warehouse.rows("select count(*) from core.devices") == [(1,)]
+
+
+@pytest.mark.parametrize("target_size", [0, 3 * 2**20], ids=["smaller", "larger"])
+@pytest.mark.parametrize("in_kernel", [True, False], ids=["copy_file_range", "chunks"])
+def test_a_copy_over_a_file_leaves_exactly_the_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target_size: int, in_kernel: bool
+) -> None:
+    source, target = tmp_path / "source", tmp_path / "target"
+    source.write_bytes(os.urandom(2**20 + 12_345))
+    target.write_bytes(b"x" * target_size)
+    if not in_kernel:
+        def unsupported(*args: Any) -> int:
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+        monkeypatch.setattr(os, "copy_file_range", unsupported)
+        monkeypatch.setattr(swap, "COPY_CHUNK_BYTES", 100_000)  # several chunks
+    descriptor = os.open(target, os.O_RDWR)
+    try:
+        swap._copy_into(source, descriptor)
+    finally:
+        os.close(descriptor)
+    assert target.read_bytes() == source.read_bytes()
