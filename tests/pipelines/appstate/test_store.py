@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -17,6 +18,7 @@ from sqlalchemy import inspect, select, text
 from deploy.replicas import PostgresCluster, free_port
 from pipelines import appstate
 from pipelines.appstate import accounts, tables
+from pipelines.appstate import store as store_module
 from pipelines.appstate import upgrade as upgrade_module
 from pipelines.config import app_database_path
 
@@ -382,3 +384,38 @@ def test_a_store_of_the_previous_release_gains_the_intake_keeping_its_rows(
     assert store.version(tables.INTAKE) == 0
     with store.read() as con:
         assert con.execute(select(tables.intake_counters)).all() == [("request_number", 0)]
+
+
+def test_a_sqlite_store_held_by_another_process_is_waited_for_then_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A writer waits its turn up to SQLITE_BUSY_SECONDS: it gets the store when the other
+    writer commits in time, and is told the store is busy when it does not."""
+    monkeypatch.delenv(appstate.APP_DB_ENV, raising=False)
+    monkeypatch.setattr(store_module, "SQLITE_BUSY_SECONDS", 1.0)  # read as engines are made
+    warehouse = tmp_path / "kasko.duckdb"
+    store = appstate.store_for(warehouse)
+    # another process's writer: a connection of its own holding the file's write lock
+    assert store.is_sqlite and store.url.database
+    holder = sqlite3.connect(store.url.database, isolation_level=None,
+                             check_same_thread=False)
+    try:
+        holder.execute("begin immediate")
+        releaser = threading.Timer(0.3, lambda: holder.execute("commit"))
+        releaser.start()
+        with store.write() as con:
+            assert store.bump(con, "test") == 1  # waited for the commit, then wrote
+        releaser.join()
+
+        holder.execute("begin immediate")
+        began = time.monotonic()
+        with pytest.raises(appstate.StoreBusy,
+                           match=r"is held by another process; try again in a moment$"):
+            with store.write() as con:
+                store.bump(con, "test")
+        assert time.monotonic() - began >= 1.0  # it waited the whole turn first
+        holder.execute("rollback")
+    finally:
+        holder.close()
+    assert store.version("test") == 1  # the first write is in, the refused one is not
+    appstate.forget_stores()
