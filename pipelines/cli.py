@@ -280,12 +280,24 @@ def _dispatch(args: argparse.Namespace) -> int:
     raise AssertionError(args.command)
 
 
+def _require_configured_calendar(db: Path) -> None:
+    """Refuse to serve SLA figures computed with other settings than kasko.toml's. The
+    connection ends with this call: held while the server runs, it would keep a load from
+    reusing the file once replaced."""
+    from pipelines.warehouse import connect_read_only
+    from pipelines.warehouse.calendar import calendar_settings, require_configured
+
+    with connect_read_only(db) as con:
+        built = calendar_settings(con)
+    if built is not None:
+        require_configured(built)
+
+
 def _serve(args: argparse.Namespace) -> int:
     from streamlit.web import cli as streamlit_cli
 
     from pipelines.appstate import commands
-    from pipelines.warehouse import connect_read_only, upgrade
-    from pipelines.warehouse.calendar import calendar_settings, require_configured
+    from pipelines.warehouse import upgrade
 
     # server.py: the app with its sign-in routes (the session cookie is set there)
     app = Path(__file__).resolve().parent.parent / "dashboard" / "server.py"
@@ -293,10 +305,7 @@ def _serve(args: argparse.Namespace) -> int:
     if upgrade(db):  # a warehouse an earlier release loaded: its pages would fail
         print(f"{db}: brought up to this release's tables and macros", file=sys.stderr)
     if db.exists():
-        with connect_read_only(db) as con:
-            built = calendar_settings(con)
-        if built is not None:
-            require_configured(built)  # the pages show the stored SLA figures
+        _require_configured_calendar(db)  # the pages show the stored SLA figures
     if not commands.migrated_for_serving(db):
         return EXIT_REFUSED
     os.environ["KASKO_DB"] = str(db)

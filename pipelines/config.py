@@ -63,11 +63,25 @@ class AppSettings(BaseModel):
     )
 
 
+class WarehouseSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reuse_replaced_file: bool = Field(
+        True,
+        description=(
+            "keep the file a load replaces and copy the next load into it once no reader"
+            " on this host holds it; false when other hosts read the warehouse's folder"
+            " through a mount of their own (never done on a network file system)"
+        ),
+    )
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     sla: SlaSettings = SlaSettings()
     app: AppSettings = AppSettings()
+    warehouse: WarehouseSettings = WarehouseSettings()
 
 
 def config_path() -> Path:

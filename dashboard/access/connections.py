@@ -17,7 +17,7 @@ from pipelines import appstate
 from pipelines.appstate import StoreUnavailable, accounts, tables
 from pipelines.config import database_path
 from pipelines.sqlfiles import named_query
-from pipelines.warehouse import connect_read_only
+from pipelines.warehouse import close_read_only, connect_read_only
 from pipelines.warehouse.calendar import today  # noqa: F401 (the pages' as-of default)
 
 # What a page shows while the app store (PostgreSQL) cannot be reached.
@@ -143,7 +143,8 @@ class WarehouseConnections:
                         waited_for = entry  # serve the old file once more rather than fail
                     continue
                 if entry is not None:
-                    entry.con.close()
+                    # its claim on the replaced file goes now: a load may rewrite that file
+                    close_read_only(entry.con)
                     del self._open[path]
                 entry = _Open(key, connect_read_only(path))
                 self._open[path] = entry

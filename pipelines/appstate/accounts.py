@@ -250,7 +250,7 @@ def enablement_version(warehouse: Path) -> int:
 
 def warehouse_logins(warehouse: Path, logins: Iterable[str]) -> dict[str, str]:
     """login key -> login as core.users writes it, for the given logins that exist there."""
-    from pipelines.warehouse import connect_read_only
+    from pipelines.warehouse import close_read_only, connect_read_only
 
     keys = sorted({login_key(login) for login in logins})
     con = connect_read_only(warehouse)
@@ -264,7 +264,7 @@ def warehouse_logins(warehouse: Path, logins: Iterable[str]) -> dict[str, str]:
             {"keys": keys},
         ).fetchall()
     finally:
-        con.close()
+        close_read_only(con)
     return dict(rows)
 
 

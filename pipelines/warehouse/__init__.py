@@ -2,7 +2,8 @@
 and the tables derived after every load (the business-day calendar, marts.tickets).
 
 Modules: schema (tables, sql/ layers, indexes), swap (read-only connections, the
-copy-and-swap write session, upgrades), calendar, tickets, derived (their refresh).
+copy-and-swap write session, upgrades), claims (the files readers hold, which no load
+rewrites), calendar, tickets, derived (their refresh).
 """
 
 from pipelines.warehouse.schema import HISTORY_KINDS, ensure_schema, schema_fingerprint
@@ -11,6 +12,7 @@ from pipelines.warehouse.swap import (
     WarehouseError,
     WriteSession,
     check_warehouse_file,
+    close_read_only,
     connect_read_only,
     upgrade,
     write_session,
@@ -22,6 +24,7 @@ __all__ = [
     "WarehouseError",
     "WriteSession",
     "check_warehouse_file",
+    "close_read_only",
     "connect_read_only",
     "ensure_schema",
     "schema_fingerprint",

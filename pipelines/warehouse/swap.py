@@ -25,7 +25,6 @@ import os
 import shutil
 import signal
 import stat
-import struct
 import threading
 import time
 import weakref
@@ -35,8 +34,11 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.config import settings
 from pipelines.errors import CommandError
 from pipelines.output import fsync_directory
+from pipelines.warehouse import claims as claims_module
+from pipelines.warehouse.claims import claims, lock_file, on_network_file_system
 from pipelines.warehouse.derived import derived_outdated, refresh_derived
 from pipelines.warehouse.schema import (
     create_indexes,
@@ -100,67 +102,52 @@ OPEN_ATTEMPTS = 5
 COPY_CHUNK_BYTES = 8 * 2**20
 
 
-def _file_lock(descriptor: int, kind: int) -> bool:
-    """Take an open file description lock on the whole file (fcntl.F_RDLCK or F_WRLCK)
-    without waiting; False when another holds a conflicting one.
-
-    Not a record lock (DuckDB's own): a record lock is dropped when its process closes any
-    descriptor of the file, and does not stop its own process. An open file description
-    lock lasts until its descriptor is closed and conflicts with every other lock, record
-    locks included, whoever holds them.
-    """
-    request = struct.pack("hhqqi", kind, os.SEEK_SET, 0, 0, 0)  # the whole file; pid 0
-    try:
-        fcntl.fcntl(descriptor, fcntl.F_OFD_SETLK, request)
-    except OSError as error:
-        if error.errno in (errno.EACCES, errno.EAGAIN):
-            return False
-        raise
-    return True
+# The claim of each connection connect_read_only made, let go when it is collected or closed
+# with close_read_only.
+_releases: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, weakref.finalize] = (
+    weakref.WeakKeyDictionary()
+)
 
 
-def _same_file(descriptor: int, path: Path) -> bool:
-    try:
-        return os.path.samestat(os.fstat(descriptor), os.stat(path))
-    except FileNotFoundError:
-        return False
-
-
-def _claim_for_reading(path: Path) -> int | None:
-    """A descriptor of the file at `path` holding a read lock on it, or None when this
-    system has no open file description locks (then nothing is ever rewritten in place)."""
-    if not hasattr(fcntl, "F_OFD_SETLK"):
-        return None
-    descriptor = os.open(path, os.O_RDONLY)
-    if _file_lock(descriptor, fcntl.F_RDLCK):
-        return descriptor
-    os.close(descriptor)  # a load is rewriting this file: it is no longer the served one
-    return -1
+def close_read_only(con: duckdb.DuckDBPyConnection) -> None:
+    """Close a connection of connect_read_only and let go of its claim now, rather than
+    when the connection is collected."""
+    con.close()
+    release = _releases.pop(con, None)
+    if release is not None:
+        release()
 
 
 def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection to the served warehouse; its macros and views are in the file.
 
-    The connection claims the file it reads until it is dropped, so that no load rewrites
-    that file (once replaced) under it. The claim is taken before DuckDB opens the path
-    and checked to be on the same file after: a swap in between opens the new one.
+    Until it is closed with close_read_only, or collected (keep it while its cursors run),
+    it claims the files it may read (`claims`), so that no load rewrites them under it. The
+    claim is taken before DuckDB opens the path and checked to be on the file still there
+    after: a swap in between opens the new one.
     """
     check_warehouse_file(path)
     for _ in range(OPEN_ATTEMPTS):
         if not path.exists():
             raise FileNotFoundError(f"no warehouse at {path}: run `kasko load` first")
-        claim = _claim_for_reading(path)
-        if claim == -1:
+        try:
+            claim = claims.take(path)
+        except claims_module.Replaced:
             time.sleep(0.01)
             continue
-        con = duckdb.connect(str(path), read_only=True, config=DUCKDB_CONFIG)
+        try:
+            con = duckdb.connect(str(path), read_only=True, config=DUCKDB_CONFIG)
+        except BaseException:
+            if claim is not None:
+                claims.release(claim)
+            raise
         if claim is None:
             return con
-        if _same_file(claim, path):
-            weakref.finalize(con, os.close, claim)
+        if claim.still_served():
+            _releases[con] = weakref.finalize(con, claims.release, claim)
             return con
         con.close()
-        os.close(claim)
+        claims.release(claim)
     raise WarehouseError(
         f"{path} was replaced by loads {OPEN_ATTEMPTS} times while it was being opened"
     )
@@ -175,18 +162,17 @@ def upgrade(path: Path) -> bool:
     and what is derived, and swaps the file in. Returns whether it did; a file of this
     release is only read.
     """
-    if not path.exists():
-        return False
-    con = connect_read_only(path)
-    try:
-        current = not schema_changed(con, schema_fingerprint())
-    finally:
-        con.close()
-    if current:
+    if not path.exists() or _release_current(path):
         return False
     with write_session(path):
         pass  # no file: this release's SQL, and the derived tables it describes
     return True
+
+
+def _release_current(path: Path) -> bool:
+    """Whether this release wrote the warehouse's SQL (its connection ends with the call)."""
+    with connect_read_only(path) as con:
+        return not schema_changed(con, schema_fingerprint())
 
 
 def _staging_path(path: Path) -> Path:
@@ -312,7 +298,7 @@ def write_session(path: Path, bulk: bool = False) -> Iterator[WriteSession]:
         con.close()
         _remove_spill_folder(staging)
         if not session.changed:
-            os.replace(staging, _previous_path(path))  # still the next load's to rewrite
+            _keep_unchanged_copy(path, staging)
             return
         try:
             session.finish_flush()
@@ -375,6 +361,13 @@ def row_groups_to_merge(con: duckdb.DuckDBPyConnection, kinds: set[str]) -> bool
     return False
 
 
+def reuses_replaced_file(path: Path) -> bool:
+    """Whether loads of the warehouse at `path` keep the file a swap replaces and copy the
+    next warehouse into it: unless `[warehouse] reuse_replaced_file` is false, or the
+    folder is on a network file system, whose readers' locks may not reach this host."""
+    return settings().warehouse.reuse_replaced_file and not on_network_file_system(path.parent)
+
+
 def _copy_served_file(path: Path, staging: Path) -> None:
     """Copy the served file to `staging`: over the file the last swap replaced, in place,
     when nothing reads it any more; else into a new file.
@@ -384,31 +377,32 @@ def _copy_served_file(path: Path, staging: Path) -> None:
     (docs/performance.md).
     """
     previous = _previous_path(path)
-    descriptor = _claim_for_rewriting(previous, path)
+    descriptor = _claim_for_rewriting(previous) if reuses_replaced_file(path) else None
     if descriptor is None:
-        previous.unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError, IsADirectoryError, PermissionError):
+            previous.unlink()  # not ours to rewrite: a new copy, and no second name kept
         descriptor = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
     else:
         os.replace(previous, staging)  # held, under its lock, by the descriptor
     try:
         _copy_into(path, descriptor)
+        os.fchmod(descriptor, stat.S_IMODE(os.stat(path).st_mode))  # the served file's mode
     finally:
         os.close(descriptor)  # the lock with it: DuckDB's own lock is taken next
 
 
-def _claim_for_rewriting(previous: Path, path: Path) -> int | None:
+def _claim_for_rewriting(previous: Path) -> int | None:
     """A descriptor of `previous` holding a write lock on it, when it is a regular file
-    other than the served one (a swap killed before its rename leaves both names on one
-    file) that no reader holds; else None."""
-    if not hasattr(fcntl, "F_OFD_SETLK"):
-        return None
+    with no other name (not the served file: a swap killed before its rename leaves both
+    names on it; not a copy someone linked elsewhere) that no reader holds; else None."""
     try:
-        descriptor = os.open(previous, os.O_RDWR | os.O_NOFOLLOW)
+        descriptor = os.open(previous, os.O_RDWR | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
         return None
     try:
-        if (stat.S_ISREG(os.fstat(descriptor).st_mode) and not _same_file(descriptor, path)
-                and _file_lock(descriptor, fcntl.F_WRLCK)):
+        status = os.fstat(descriptor)
+        if (stat.S_ISREG(status.st_mode) and status.st_nlink == 1
+                and lock_file(descriptor, fcntl.F_WRLCK)):
             return descriptor
     except OSError:
         pass
@@ -443,11 +437,21 @@ def _copy_into(source: Path, target: int) -> None:
 def _keep_as_previous(path: Path) -> None:
     """Keep the served file, which the swap is about to replace, as `<file>.previous`
     (a second name: readers holding it keep reading it) for the next load to rewrite."""
+    if not path.exists() or not reuses_replaced_file(path):
+        return
     previous = _previous_path(path)
-    previous.unlink(missing_ok=True)
-    if path.exists():
-        with contextlib.suppress(OSError):  # no hard links here: each load copies anew
-            os.link(path, previous)
+    with contextlib.suppress(OSError):  # a name that is not ours, or no hard links here:
+        previous.unlink(missing_ok=True)  # the next load copies into a new file
+        os.link(path, previous)
+
+
+def _keep_unchanged_copy(path: Path, staging: Path) -> None:
+    """A load that changed nothing leaves its copy as the file the next load rewrites."""
+    if reuses_replaced_file(path):
+        with contextlib.suppress(OSError):  # the name is taken by what is not ours
+            os.replace(staging, _previous_path(path))
+            return
+    staging.unlink(missing_ok=True)
 
 
 def _fsync_file(path: Path) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines import config
+from pipelines import cli, config
 from pipelines.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sla"
@@ -249,3 +249,14 @@ def test_ctrl_c_during_a_load_exits_130_with_one_line_and_leaves_nothing(tmp_pat
     assert "Traceback" not in rest
     # the served file was never made; no copy, WAL or spill folder is left
     assert sorted(p.name for p in db.parent.iterdir()) == ["kasko.duckdb.lock"]
+
+
+def test_serve_lets_go_of_the_warehouse_it_checked_before_the_server_runs(
+    warehouse_copy: Path,
+) -> None:
+    """`kasko serve` checks the stored SLA settings on a connection of its own, which it
+    closes before the server starts: held, no load could reuse the file once replaced."""
+    from pipelines.warehouse.claims import claims
+
+    cli._require_configured_calendar(warehouse_copy)
+    assert claims.held(warehouse_copy) == set()

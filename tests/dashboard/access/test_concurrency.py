@@ -267,3 +267,17 @@ def test_the_dashboard_lets_go_of_a_replaced_file_for_the_next_load_to_rewrite(
     load_paths([states.later / "segnalazioni_2025-03-15.csv"], db)
     assert db.stat().st_ino == first
     assert counts_answer(db)[2] == states.before["counts"][2] + 2  # two more loads logged
+
+
+def test_a_file_the_dashboard_still_reads_is_not_rewritten_by_the_next_load(
+    states: States, tmp_path: Path
+) -> None:
+    """Until its next query moves it to the new file, the data layer keeps reading the
+    file a load replaced: the load after that copies into a new file instead."""
+    db = served_copy(states, tmp_path)
+    first = db.stat().st_ino
+    assert counts_answer(db) == states.before["counts"]  # the data layer reads `first`
+    load_paths([states.later / LATER_CLAIMS], db)
+    load_paths([states.later / "segnalazioni_2025-03-15.csv"], db)  # `first` still read
+    assert first not in {db.stat().st_ino, db.with_name(db.name + ".previous").stat().st_ino}
+    assert counts_answer(db)[2] == states.before["counts"][2] + 2  # the newest file

@@ -20,9 +20,11 @@ from typing import Any
 import duckdb
 import pytest
 
+from pipelines import config
 from pipelines.cli import main
 from pipelines.ingest.load import FileResult, load_paths
-from pipelines.warehouse import KILL_AT_VARIABLE, connect_read_only, swap
+from pipelines.warehouse import KILL_AT_VARIABLE, close_read_only, connect_read_only, swap
+from pipelines.warehouse import claims as claims_module
 from tests.pipelines.exports import ExportFolder, RowBuilders, Warehouse
 
 # the served file's state is the one before the load up to the rename, the one after from then
@@ -328,3 +330,156 @@ def test_a_copy_over_a_file_leaves_exactly_the_source(
     finally:
         os.close(descriptor)
     assert target.read_bytes() == source.read_bytes()
+
+
+def test_a_replaced_file_with_another_name_is_not_rewritten(
+    exports: ExportFolder, warehouse: Warehouse, rows: RowBuilders
+) -> None:
+    """A copy someone kept by linking the replaced file elsewhere keeps its content."""
+    warehouse.load(exports.csv("clienti.csv", [rows.customer()]))
+    warehouse.load(exports.csv("dispositivi.csv", [rows.device()]))
+    kept = warehouse.db.with_name("snapshot.duckdb")
+    os.link(previous_of(warehouse), kept)
+    before = digest(kept)
+
+    warehouse.load(exports.csv("segnalazioni.csv", [rows.claim()]))
+
+    assert digest(kept) == before
+    assert inode(kept) not in {inode(warehouse.db), inode(previous_of(warehouse))}
+    assert warehouse.rows("select count(*) from core.claims") == [(1,)]
+
+
+def test_a_folder_named_like_the_replaced_file_is_left_alone(
+    exports: ExportFolder, warehouse: Warehouse, rows: RowBuilders
+) -> None:
+    customers = exports.csv("clienti.csv", [rows.customer()])
+    warehouse.load(customers)
+    folder = previous_of(warehouse)
+    folder.mkdir()
+    (folder / "note.txt").write_text("not the warehouse's")
+
+    warehouse.load(exports.csv("dispositivi.csv", [rows.device()]))  # a swap
+    assert [r.already_loaded for r in warehouse.load(customers)] == [True]  # no swap
+
+    assert (folder / "note.txt").read_text() == "not the warehouse's"
+    assert sorted(p.name for p in warehouse.db.parent.iterdir()) == [
+        "kasko.duckdb", "kasko.duckdb.lock", "kasko.duckdb.previous"
+    ]
+    assert warehouse.rows("select count(*) from core.devices") == [(1,)]
+
+
+def test_with_the_setting_off_every_load_copies_into_a_new_file(
+    exports: ExportFolder, warehouse: Warehouse, rows: RowBuilders, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings_file = tmp_path / "kasko.toml"
+    settings_file.write_text("[warehouse]\nreuse_replaced_file = false\n", encoding="utf-8")
+    monkeypatch.setenv(config.CONFIG_ENV, str(settings_file))
+    config.settings.cache_clear()
+    try:
+        customers = exports.csv("clienti.csv", [rows.customer()])
+        for batch in (customers, exports.csv("dispositivi.csv", [rows.device()]),
+                      exports.csv("segnalazioni.csv", [rows.claim()]), customers):
+            warehouse.load(batch)
+            # no second name is kept, so nothing is there to copy into
+            assert sorted(p.name for p in warehouse.db.parent.iterdir()) == [
+                "kasko.duckdb", "kasko.duckdb.lock"
+            ]
+        assert warehouse.rows("select count(*) from core.claims") == [(1,)]
+    finally:
+        monkeypatch.undo()
+        config.settings.cache_clear()
+
+
+MOUNTINFO = "\n".join([
+    "27 1 254:0 / / rw,relatime - ext4 /dev/vda rw",
+    "40 27 0:50 / /srv/kasko rw,relatime - nfs4 files:/export rw,vers=4.2",
+    "41 40 0:51 / /srv/kasko/local rw,relatime - xfs /dev/vdb rw",
+    "42 27 0:52 / /mnt/my\\040share rw - fuse.sshfs host:/x rw",
+    "43 27 0:53 / /srv/kasko-other rw - tmpfs tmpfs rw",
+])
+
+
+@pytest.mark.parametrize(("folder", "kind", "network"), [
+    ("/work/data", "ext4", False),
+    ("/srv/kasko", "nfs4", True),
+    ("/srv/kasko/data", "nfs4", True),
+    ("/srv/kasko/local/data", "xfs", False),  # the innermost mount decides
+    ("/srv/kasko-other", "tmpfs", False),  # a name that only starts like a mount point
+    ("/mnt/my share/data", "fuse.sshfs", True),  # mountinfo escapes the space
+])
+def test_the_file_system_of_a_folder_is_read_from_mountinfo(
+    folder: str, kind: str, network: bool
+) -> None:
+    assert claims_module.file_system_type(Path(folder), MOUNTINFO) == kind
+    assert claims_module.on_network_file_system(Path(folder), MOUNTINFO) is network
+
+
+def test_a_connection_given_a_replaced_file_keeps_it_claimed(
+    exports: ExportFolder, warehouse: Warehouse, rows: RowBuilders
+) -> None:
+    """DuckDB hands a second connection to a path the database the first has open, which
+    may be a file a load has replaced since: the second claims that file too."""
+    warehouse.load(exports.csv("clienti.csv", [rows.customer()]))
+    first_file = inode(warehouse.db)
+    first = connect_read_only(warehouse.db)
+    warehouse.load(exports.csv("dispositivi.csv", [rows.device()]))
+    second = connect_read_only(warehouse.db)
+    devices = "select count(*) from core.devices"
+    assert second.execute(devices).fetchall() == [(0,)]  # DuckDB gave it the first's file
+    close_read_only(first)
+    try:
+        warehouse.load(exports.csv("segnalazioni.csv", [rows.claim()]))
+        assert first_file not in {inode(warehouse.db), inode(previous_of(warehouse))}
+        assert second.execute(devices).fetchall() == [(0,)]
+    finally:
+        close_read_only(second)
+    assert claims_module.claims.held(warehouse.db) == set()
+
+
+def test_a_connection_that_fails_leaves_no_descriptor_and_no_claim(
+    exports: ExportFolder, warehouse: Warehouse, rows: RowBuilders,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    warehouse.load(exports.csv("clienti.csv", [rows.customer()]))
+
+    def refused(*args: Any, **kwargs: Any) -> None:
+        raise duckdb.IOException("could not open")
+
+    monkeypatch.setattr(swap.duckdb, "connect", refused)
+    descriptors = len(os.listdir("/proc/self/fd"))
+    for _ in range(3):
+        with pytest.raises(duckdb.IOException):
+            connect_read_only(warehouse.db)
+    assert len(os.listdir("/proc/self/fd")) == descriptors
+    assert claims_module.claims.held(warehouse.db) == set()
+
+
+def test_a_swap_while_a_reader_opens_gives_it_the_new_file(
+    exports: ExportFolder, warehouse_at: Callable[[str], Warehouse], rows: RowBuilders,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The claim is taken on the file at the path, then DuckDB opens the path: a swap in
+    between is seen, and the reader opens (and claims) the new file."""
+    served, newer = warehouse_at("served"), warehouse_at("newer")
+    served.load(exports.csv("clienti.csv", [rows.customer()]))
+    newer.load(exports.csv("clienti.csv", [rows.customer()]),
+               exports.csv("dispositivi.csv", [rows.device()]))
+    connect = duckdb.connect
+    swapped: list[bool] = []
+
+    def swap_first(*args: Any, **kwargs: Any) -> duckdb.DuckDBPyConnection:
+        if not swapped:  # a load renames its copy over the served file right now
+            os.replace(newer.db, served.db)
+            swapped.append(True)
+        return connect(*args, **kwargs)
+
+    monkeypatch.setattr(swap.duckdb, "connect", swap_first)
+    reader = connect_read_only(served.db)
+    try:
+        assert reader.execute("select count(*) from core.devices").fetchall() == [(1,)]
+        assert claims_module.claims.held(served.db) == {
+            (served.db.stat().st_dev, inode(served.db))
+        }
+    finally:
+        close_read_only(reader)
