@@ -10,7 +10,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from dashboard.access.connections import warehouse_or_default
+from dashboard.access.connections import connections, warehouse_or_default
 from dashboard.access.data import REFUSED
 from dashboard.access.principal import Principal
 from pipelines.reports import write_report
@@ -26,7 +26,11 @@ def monthly_report(
     """The month's report as .xlsx or .html bytes; PermissionError for anyone but Management."""
     if not may_have_monthly_report(principal):
         raise PermissionError(REFUSED)
-    with tempfile.TemporaryDirectory(prefix="kasko-report-") as folder:
+    path = warehouse_or_default(warehouse)
+    # through the data layer's own connection: a second connection of this process could
+    # be handed the file a load has replaced (DuckDB reuses a path's open database)
+    with (tempfile.TemporaryDirectory(prefix="kasko-report-") as folder,
+          connections.cursor(path) as cursor):
         out = Path(folder) / f"report_sla_{month}{suffix}"
-        write_report(warehouse_or_default(warehouse), month, out, as_of=as_of)
+        write_report(path, month, out, as_of=as_of, connection=cursor)
         return out.read_bytes()

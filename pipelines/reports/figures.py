@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -86,11 +87,14 @@ def _records(con: duckdb.DuckDBPyConnection, query: str, params: dict[str, Any])
 
 
 def collect(
-    db_path: Path, month: str, as_of: date, customers: Sequence[str] | None = None
+    db_path: Path, month: str, as_of: date, customers: Sequence[str] | None = None,
+    connection: duckdb.DuckDBPyConnection | None = None,
 ) -> ReportData:
     """Read the month's figures: the claims whose due date falls in the month.
 
     `customers` limits every figure to those customers; None means every customer.
+    `connection` reads them through a caller's connection to the warehouse (the
+    dashboard's) rather than one of this call's own.
     """
     month_start, month_end = month_bounds(month)
     params = {
@@ -99,7 +103,8 @@ def collect(
         "date_from": month_start,
         "date_to": month_end,
     }
-    with connect_read_only(db_path) as con:
+    with contextlib.ExitStack() as stack:
+        con = connection or stack.enter_context(connect_read_only(db_path))
         calendar = require_covered(con, as_of)
         summary = _records(con, "sla_summary", params)[0]
         weekly = _records(con, "sla_by_period", {**params, "grain": "week"})

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+import duckdb
+
 from pipelines.output import check_output, output_file
 from pipelines.reports.figures import collect
 from pipelines.reports.page import render_html
@@ -22,10 +24,12 @@ def write_report(
     out: Path,
     as_of: date | None = None,
     customers: Sequence[str] | None = None,
+    connection: duckdb.DuckDBPyConnection | None = None,
 ) -> None:
-    """Write the month's SLA report to `out`: .xlsx or .html, told by the suffix."""
+    """Write the month's SLA report to `out`: .xlsx or .html, told by the suffix; read
+    through `connection` when given (see figures.collect)."""
     check_output(out, SUFFIXES)
-    data = collect(db_path, month, as_of or today(), customers)
+    data = collect(db_path, month, as_of or today(), customers, connection)
     if out.suffix.lower() == ".xlsx":
         # built in memory (a report is small): the zip writer's own errors on a failing
         # file would come after the one reported, as noise

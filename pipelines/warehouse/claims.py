@@ -23,6 +23,7 @@ import fcntl
 import os
 import struct
 import threading
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,6 +99,9 @@ class ReadClaims:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._held: dict[str, dict[FileId, _Held]] = {}
+        # claims of collected connections, let go under the lock by the next call: a
+        # finalizer may run inside take() or release(), on the thread holding the lock
+        self._released: deque[Claim] = deque()
 
     def take(self, path: Path) -> Claim | None:
         """Claim the file at `path` (and the path's other held files); None where files
@@ -114,19 +118,31 @@ class ReadClaims:
             if taken is None:
                 return None
             raise Replaced(str(path))
+        key = _instance_key(path)
         with self._lock:
-            files = self._held.setdefault(str(path), {})
+            self._let_go()
+            files = self._held.setdefault(key, {})
             if opened in files:
                 os.close(descriptor)  # its own lock goes; the held descriptor's stays
             else:
                 files[opened] = _Held(descriptor, 0)
             for held in files.values():
                 held.users += 1
-            return Claim(str(path), opened, tuple(files))
+            return Claim(key, opened, tuple(files))
+
+    def release_later(self, claim: Claim) -> None:
+        """Let go of `claim` at the next call (a connection's finalizer: it takes no lock)."""
+        self._released.append(claim)
 
     def release(self, claim: Claim) -> None:
-        """Let go of what `claim` claimed; a file no connection claims any more is unlocked."""
+        """Let go of what `claim` claimed now; a file no connection claims is unlocked."""
+        self._released.append(claim)
         with self._lock:
+            self._let_go()
+
+    def _let_go(self) -> None:
+        while self._released:
+            claim = self._released.popleft()
             files = self._held.get(claim.path, {})
             for claimed in claim.files:
                 held = files[claimed]
@@ -140,35 +156,41 @@ class ReadClaims:
     def held(self, path: Path) -> set[FileId]:
         """The files claimed at `path` now (for tests and diagnostics)."""
         with self._lock:
-            return set(self._held.get(str(path), {}))
+            self._let_go()
+            return set(self._held.get(_instance_key(path), {}))
 
 
 claims = ReadClaims()
 
 
+def _instance_key(path: Path) -> str:
+    """The path as DuckDB keys the databases it has open: absolute, not resolved (two
+    names of one file are two databases to it)."""
+    return os.path.abspath(path)
+
+
 def _unescape(field: str) -> str:
     """A mount point as /proc/self/mountinfo writes it (octal escapes for space, tab, ...)."""
-    return field.encode().decode("unicode_escape").encode("latin-1").decode(
-        "utf-8", errors="surrogateescape"
-    )
+    raw = field.encode("utf-8", "surrogateescape").decode("unicode_escape")
+    return raw.encode("latin-1").decode("utf-8", "surrogateescape")
 
 
 def file_system_type(path: Path, mountinfo: str | None = None) -> str | None:
     """The type of the file system `path` is on, from /proc/self/mountinfo; None where
-    that cannot be read (not Linux)."""
+    that cannot be read (not Linux). Raises ValueError for a table it cannot parse."""
     if mountinfo is None:
         try:
             mountinfo = Path("/proc/self/mountinfo").read_text(encoding="utf-8",
                                                                errors="surrogateescape")
         except OSError:
             return None
-    target = str(path.resolve())
+    target = os.path.abspath(path)
     best, found = -1, None
     for line in mountinfo.splitlines():
         fields, _, rest = line.partition(" - ")
         parts = fields.split()
-        if len(parts) < 5 or not rest:
-            continue
+        if len(parts) < 5 or not rest.split():
+            raise ValueError(f"not a mountinfo line: {line!r}")
         mount_point = _unescape(parts[4])
         inside = target == mount_point or target.startswith(mount_point.rstrip("/") + "/")
         if inside and len(mount_point) > best:  # the innermost mount holding the path
@@ -177,5 +199,9 @@ def file_system_type(path: Path, mountinfo: str | None = None) -> str | None:
 
 
 def on_network_file_system(path: Path, mountinfo: str | None = None) -> bool:
-    kind = file_system_type(path, mountinfo)
+    """Whether `path` is on a network file system; True when that cannot be told."""
+    try:
+        kind = file_system_type(path, mountinfo)
+    except (ValueError, UnicodeError):
+        return True
     return kind is not None and (kind in NETWORK_FILE_SYSTEMS or kind.startswith("fuse"))

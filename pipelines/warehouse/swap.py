@@ -114,8 +114,9 @@ def close_read_only(con: duckdb.DuckDBPyConnection) -> None:
     when the connection is collected."""
     con.close()
     release = _releases.pop(con, None)
-    if release is not None:
-        release()
+    if release is not None and (detached := release.detach()) is not None:
+        _, _, (claim,), _ = detached
+        claims.release(claim)
 
 
 def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
@@ -144,7 +145,7 @@ def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
         if claim is None:
             return con
         if claim.still_served():
-            _releases[con] = weakref.finalize(con, claims.release, claim)
+            _releases[con] = weakref.finalize(con, claims.release_later, claim)
             return con
         con.close()
         claims.release(claim)
@@ -378,13 +379,14 @@ def _copy_served_file(path: Path, staging: Path) -> None:
     """
     previous = _previous_path(path)
     descriptor = _claim_for_rewriting(previous) if reuses_replaced_file(path) else None
+    reusing = descriptor is not None
     if descriptor is None:
         with contextlib.suppress(FileNotFoundError, IsADirectoryError, PermissionError):
             previous.unlink()  # not ours to rewrite: a new copy, and no second name kept
         descriptor = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
-    else:
-        os.replace(previous, staging)  # held, under its lock, by the descriptor
     try:
+        if reusing:
+            os.replace(previous, staging)  # held, under its lock, by the descriptor
         _copy_into(path, descriptor)
         os.fchmod(descriptor, stat.S_IMODE(os.stat(path).st_mode))  # the served file's mode
     finally:
@@ -392,9 +394,10 @@ def _copy_served_file(path: Path, staging: Path) -> None:
 
 
 def _claim_for_rewriting(previous: Path) -> int | None:
-    """A descriptor of `previous` holding a write lock on it, when it is a regular file
-    with no other name (not the served file: a swap killed before its rename leaves both
-    names on it; not a copy someone linked elsewhere) that no reader holds; else None."""
+    """A descriptor of `previous` holding a write lock on it, when it is a regular file of
+    this user's with no other name (not the served file: a swap killed before its rename
+    leaves both names on it; not a copy someone linked elsewhere) that no reader holds;
+    else None."""
     try:
         descriptor = os.open(previous, os.O_RDWR | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
@@ -402,7 +405,7 @@ def _claim_for_rewriting(previous: Path) -> int | None:
     try:
         status = os.fstat(descriptor)
         if (stat.S_ISREG(status.st_mode) and status.st_nlink == 1
-                and lock_file(descriptor, fcntl.F_WRLCK)):
+                and status.st_uid == os.geteuid() and lock_file(descriptor, fcntl.F_WRLCK)):
             return descriptor
     except OSError:
         pass

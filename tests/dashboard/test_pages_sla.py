@@ -15,6 +15,7 @@ from dashboard.access.reports import monthly_report
 from dashboard.i18n import DIMENSION_LABELS, NOT_GIVEN, format_number, format_percent
 from dashboard.report_download import month_name, report_months
 from pipelines.config import settings
+from pipelines.reports import figures
 from pipelines.warehouse.calendar import today
 from tests.dashboard.generated_warehouse import (
     chart_values,
@@ -228,7 +229,12 @@ def test_the_monthly_report_is_offered_to_management_only(warehouse: Path) -> No
         monthly_report(manager, report_months(today())[1], ".xlsx", today(), warehouse)
 
 
-def test_the_monthly_report_files(warehouse: Path) -> None:
+def test_the_monthly_report_files(warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refused(path: Path) -> None:
+        raise AssertionError("the dashboard's report reads through the data layer's connection")
+
+    # a second connection of the dashboard's process could be handed a replaced file
+    monkeypatch.setattr(figures, "connect_read_only", refused)
     management = principal(warehouse, MANAGEMENT)
     month = report_months(today())[1]
     workbook = monthly_report(management, month, ".xlsx", today(), warehouse)

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import gc
 import hashlib
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -415,16 +417,24 @@ def test_the_file_system_of_a_folder_is_read_from_mountinfo(
     assert claims_module.on_network_file_system(Path(folder), MOUNTINFO) is network
 
 
+@pytest.mark.parametrize("spelled", ["as the first", "relative"])
 def test_a_connection_given_a_replaced_file_keeps_it_claimed(
-    exports: ExportFolder, warehouse: Warehouse, rows: RowBuilders
+    exports: ExportFolder, warehouse: Warehouse, rows: RowBuilders,
+    monkeypatch: pytest.MonkeyPatch, spelled: str,
 ) -> None:
-    """DuckDB hands a second connection to a path the database the first has open, which
-    may be a file a load has replaced since: the second claims that file too."""
+    """DuckDB hands a second connection to a path (by absolute path, however spelled) the
+    database the first has open, which may be a file a load has replaced since: the
+    second claims that file too."""
     warehouse.load(exports.csv("clienti.csv", [rows.customer()]))
     first_file = inode(warehouse.db)
     first = connect_read_only(warehouse.db)
     warehouse.load(exports.csv("dispositivi.csv", [rows.device()]))
-    second = connect_read_only(warehouse.db)
+    path = warehouse.db
+    if spelled == "relative":
+        monkeypatch.chdir(warehouse.db.parent.parent)
+        folder = warehouse.db.parent.name
+        path = Path(folder) / ".." / folder / warehouse.db.name
+    second = connect_read_only(path)
     devices = "select count(*) from core.devices"
     assert second.execute(devices).fetchall() == [(0,)]  # DuckDB gave it the first's file
     close_read_only(first)
@@ -483,3 +493,63 @@ def test_a_swap_while_a_reader_opens_gives_it_the_new_file(
         }
     finally:
         close_read_only(reader)
+
+
+def test_a_connection_collected_while_claims_are_taken_does_not_hang_its_thread(
+    exports: ExportFolder, warehouse: Warehouse, rows: RowBuilders,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A connection in a reference cycle is collected whenever the collector runs, even
+    inside the registry's own locked section: its claim is let go by the next call."""
+    warehouse.load(exports.csv("clienti.csv", [rows.customer()]))
+    cycle: list[Any] = [connect_read_only(warehouse.db)]
+    cycle.append(cycle)  # collected only by the cycle collector
+    del cycle
+    claim = claims_module.Claim
+
+    def collecting(*args: Any) -> claims_module.Claim:
+        gc.collect()  # the collector runs here, with the registry's lock held
+        return claim(*args)
+
+    monkeypatch.setattr(claims_module, "Claim", collecting)
+    opened: list[Any] = []
+    opener = threading.Thread(target=lambda: opened.append(connect_read_only(warehouse.db)),
+                              daemon=True)
+    opener.start()
+    opener.join(30)
+    assert not opener.is_alive(), "the thread waits on the lock it holds"
+    monkeypatch.undo()
+    served = (warehouse.db.stat().st_dev, inode(warehouse.db))
+    assert claims_module.claims.held(warehouse.db) == {served}
+    close_read_only(opened[0])
+    assert claims_module.claims.held(warehouse.db) == set()
+
+
+def test_a_replaced_file_of_another_user_is_not_rewritten(
+    exports: ExportFolder, warehouse: Warehouse, rows: RowBuilders,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Its mode could not be set: a new copy instead, the name dropped."""
+    warehouse.load(exports.csv("clienti.csv", [rows.customer()]))
+    warehouse.load(exports.csv("dispositivi.csv", [rows.device()]))
+    owner = previous_of(warehouse).stat().st_uid
+    claim_for_rewriting = swap._claim_for_rewriting
+    claimed: list[int | None] = []
+
+    def recorded(previous: Path) -> int | None:
+        claimed.append(claim_for_rewriting(previous))
+        return claimed[-1]
+
+    monkeypatch.setattr(swap, "_claim_for_rewriting", recorded)
+    monkeypatch.setattr(swap.os, "geteuid", lambda: owner + 1)
+    warehouse.load(exports.csv("segnalazioni.csv", [rows.claim()]))
+    assert claimed == [None]
+    assert warehouse.rows("select count(*) from core.claims") == [(1,)]
+
+
+def test_a_mount_table_that_cannot_be_read_counts_as_a_network_file_system() -> None:
+    odd = ("27 1 254:0 / / rw - ext4 /dev/vda rw\n"
+           "40 27 0:50 / /srv/\udcff\\040x rw - xfs /dev/vdb rw")
+    assert claims_module.file_system_type(Path("/srv/\udcff x/data"), odd) == "xfs"
+    assert not claims_module.on_network_file_system(Path("/srv/\udcff x/data"), odd)
+    assert claims_module.on_network_file_system(Path("/srv/data"), "garbage without fields")
