@@ -11,8 +11,10 @@ never touch. Loads serialise on a lock file.
 
 The swap keeps the file it replaces as `<file>.previous`, and the next load copies the
 served file into that one, in place, once no reader holds it: each connection of
-`connect_read_only` claims the file it reads (an open file description lock). Rewriting
-a file reuses its blocks and cached pages, where a new one's must be allocated first.
+`connect_read_only` claims the files it may read (`claims.py`). Rewriting a file reuses
+its blocks and cached pages, where a new one's must be allocated first. Not on a network
+file system, nor with `[warehouse] reuse_replaced_file` off: then every load copies into
+a new file.
 """
 
 from __future__ import annotations
