@@ -39,8 +39,7 @@ import duckdb
 from pipelines.config import settings
 from pipelines.errors import CommandError
 from pipelines.output import fsync_directory
-from pipelines.warehouse import claims as claims_module
-from pipelines.warehouse.claims import claims, lock_file, on_network_file_system
+from pipelines.warehouse.claims import Replaced, claims, lock_file, on_network_file_system
 from pipelines.warehouse.derived import derived_outdated, refresh_derived
 from pipelines.warehouse.schema import (
     create_indexes,
@@ -135,7 +134,7 @@ def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
             raise FileNotFoundError(f"no warehouse at {path}: run `kasko load` first")
         try:
             claim = claims.take(path)
-        except claims_module.Replaced:
+        except Replaced:
             time.sleep(0.01)
             continue
         try:
@@ -165,14 +164,14 @@ def upgrade(path: Path) -> bool:
     and what is derived, and swaps the file in. Returns whether it did; a file of this
     release is only read.
     """
-    if not path.exists() or _release_current(path):
+    if not path.exists() or _written_by_this_release(path):
         return False
     with write_session(path):
         pass  # no file: this release's SQL, and the derived tables it describes
     return True
 
 
-def _release_current(path: Path) -> bool:
+def _written_by_this_release(path: Path) -> bool:
     """Whether this release wrote the warehouse's SQL (its connection ends with the call)."""
     with connect_read_only(path) as con:
         return not schema_changed(con, schema_fingerprint())
@@ -245,8 +244,9 @@ def write_session(path: Path, bulk: bool = False) -> Iterator[WriteSession]:
     with load_lock(path):
         staging = _staging_path(path)
         _remove_leftovers(staging)
+        reuse = reuses_replaced_file(path)
         if path.exists():
-            _copy_served_file(path, staging)
+            _copy_served_file(path, staging, reuse)
         test_hook("after-copy")
         try:
             con = duckdb.connect(str(staging), config=DUCKDB_CONFIG)
@@ -301,7 +301,7 @@ def write_session(path: Path, bulk: bool = False) -> Iterator[WriteSession]:
         con.close()
         _remove_spill_folder(staging)
         if not session.changed:
-            _keep_unchanged_copy(path, staging)
+            _keep_unchanged_copy(path, staging, reuse)
             return
         try:
             session.finish_flush()
@@ -309,7 +309,7 @@ def write_session(path: Path, bulk: bool = False) -> Iterator[WriteSession]:
         except OSError:
             staging.unlink(missing_ok=True)  # a copy that may not be on disk is never served
             raise
-        _keep_as_previous(path)
+        _keep_as_previous(path, reuse)
         test_hook("before-rename")
         os.replace(staging, path)
         test_hook("after-rename")
@@ -371,18 +371,18 @@ def reuses_replaced_file(path: Path) -> bool:
     return settings().warehouse.reuse_replaced_file and not on_network_file_system(path.parent)
 
 
-def _copy_served_file(path: Path, staging: Path) -> None:
+def _copy_served_file(path: Path, staging: Path, reuse: bool) -> None:
     """Copy the served file to `staging`: over the file the last swap replaced, in place,
-    when nothing reads it any more; else into a new file.
+    when `reuse` (reuses_replaced_file) and nothing reads it any more; else into a new file.
 
     A new file's blocks and pages are allocated as it is written, which at fleet scale
     made the copy take 0.2 to 5 s; rewriting a file of about the same size takes 0.1 s
     (docs/performance.md).
     """
     previous = _previous_path(path)
-    descriptor = _claim_for_rewriting(previous) if reuses_replaced_file(path) else None
+    descriptor = _claim_for_rewriting(previous) if reuse else None
     reusing = descriptor is not None
-    if descriptor is None:
+    if not reusing:
         with contextlib.suppress(FileNotFoundError, IsADirectoryError, PermissionError):
             previous.unlink()  # not ours to rewrite: a new copy, and no second name kept
         descriptor = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
@@ -439,10 +439,10 @@ def _copy_into(source: Path, target: int) -> None:
     os.ftruncate(target, size)
 
 
-def _keep_as_previous(path: Path) -> None:
+def _keep_as_previous(path: Path, reuse: bool) -> None:
     """Keep the served file, which the swap is about to replace, as `<file>.previous`
     (a second name: readers holding it keep reading it) for the next load to rewrite."""
-    if not path.exists() or not reuses_replaced_file(path):
+    if not (reuse and path.exists()):
         return
     previous = _previous_path(path)
     with contextlib.suppress(OSError):  # a name that is not ours, or no hard links here:
@@ -450,9 +450,9 @@ def _keep_as_previous(path: Path) -> None:
         os.link(path, previous)
 
 
-def _keep_unchanged_copy(path: Path, staging: Path) -> None:
+def _keep_unchanged_copy(path: Path, staging: Path, reuse: bool) -> None:
     """A load that changed nothing leaves its copy as the file the next load rewrites."""
-    if reuses_replaced_file(path):
+    if reuse:
         with contextlib.suppress(OSError):  # the name is taken by what is not ours
             os.replace(staging, _previous_path(path))
             return

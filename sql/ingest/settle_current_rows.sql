@@ -1,6 +1,6 @@
 -- Each winner's current row, built from its version in the history, with its own lineage,
--- written in the kind's stored order (SourceKind.stored_order): a new warehouse's marts.tickets keeps that
--- order without sorting a million wide rows again.
+-- written in the kind's stored order (SourceKind.stored_order): a new warehouse's
+-- marts.tickets keeps that order without sorting a million wide rows again.
 insert into core.{kind} by name
 select
     history.* replace (
