@@ -23,7 +23,9 @@ def _staging(kind_name: str) -> str:
     contract = columns(kind.model)
     headers = [column.header for column in contract]
     positions = {column.name: index for index, column in enumerate(contract)}
-    select = staging_select(kind, positions, headers, f"raw_{kind.name}", numbered=True)
+    # as an XLSX is staged: with the line-break checks a CSV's cells never need
+    select = staging_select(kind, positions, headers, f"raw_{kind.name}", numbered=True,
+                            line_breaks=True)
     lines = [line[8:] if line.startswith(" " * 8) else line for line in select.splitlines()]
     return (
         GENERATED

@@ -285,13 +285,14 @@ def _staging(kind: SourceKind, positions: dict[str, int]) -> Select:
     # a version's content hash, computed once: history compares versions by it
     row_hash = f", hash({names}) as row_hash" if kind.name in HISTORY_KINDS else ""
 
-    def select(headers: list[str], source: str, numbered: bool) -> str:
+    def select(headers: list[str], source: str, numbered: bool, line_breaks: bool) -> str:
+        staged = staging_select(kind, positions, headers, source, numbered, line_breaks)
         return f"""
             select
                 staged.*,
                 cast($load_id as integer) as load_id,
                 cast($file_date as date) as file_date{row_hash}
-            from ({staging_select(kind, positions, headers, source, numbered)}) as staged
+            from ({staged}) as staged
         """
 
     return select

@@ -42,12 +42,12 @@ class RejectedLine:
     message: str
 
 
-# (headers, the relation of cells c0, c1, ..., whether it has a `line` column) -> the SELECT
-# over that relation whose rows the reader keeps
-Select = Callable[[list[str], str, bool], str]
+# (headers, the relation of cells c0, c1, ..., whether it has a `line` column, whether a
+# cell may hold a line break) -> the SELECT over that relation whose rows the reader keeps
+Select = Callable[[list[str], str, bool, bool], str]
 
 
-def keep_cells(headers: list[str], source: str, numbered: bool) -> str:
+def keep_cells(headers: list[str], source: str, numbered: bool, line_breaks: bool) -> str:
     """Keep the cells as read."""
     return f"select * from {source}"
 

@@ -103,15 +103,15 @@ def _visible(cell: str) -> str:
     return f"replace(replace({cell}, chr(13), '\\r'), chr(10), '\\n')"
 
 
-def _failures(column: Column) -> list[tuple[str, str]]:
+def _failures(column: Column, line_breaks: bool) -> list[tuple[str, str]]:
     """Why a cell makes its row uninterpretable, as (condition, reason) SQL pairs: empty
-    when required, a line break in an identifier, not parseable, or a date outside its
-    plausible range (which ends a number of days after the export's date, $file_date).
-    A condition is never null."""
+    when required, a line break in an identifier (looked for only where a cell may hold
+    one), not parseable, or a date outside its plausible range (which ends a number of
+    days after the export's date, $file_date). A condition is never null."""
     cell, failures = _cell(column), []
     if column.required:
         failures.append((f"{cell} is null", quote_literal("missing: " + column.header)))
-    if column.identifier:
+    if column.identifier and line_breaks:
         failures.append((
             f"coalesce(contains({cell}, chr(10)) or contains({cell}, chr(13)), false)",
             f"{quote_literal(f'line_break: {column.header} = ')} || {_visible(cell)}",
@@ -143,12 +143,14 @@ def _row_rule_failures(kind: SourceKind) -> list[tuple[str, str]]:
 
 
 def staging_select(
-    kind: SourceKind, positions: dict[str, int], headers: list[str], source: str, numbered: bool
+    kind: SourceKind, positions: dict[str, int], headers: list[str], source: str, numbered: bool,
+    line_breaks: bool,
 ) -> str:
     """SELECT [line,] <typed columns>, reasons, raw_values, no_value FROM the cells as text.
 
     `source` holds the cells c0, c1, ... of a file with `headers` (and `line` when
-    `numbered`); `positions` maps each contract column name to its cell index. Each step is a
+    `numbered`; a line break only where `line_breaks`: an XLSX cell may hold one, a CSV
+    cell never does); `positions` maps each contract column name to its cell index. Each step is a
     column of its own CTE, so every expression is bound and computed once. A row that fails
     a check keeps its cells as read (raw_values, keyed by the file's own headers) and says
     whether it holds any value at all (no_value: a row of blanks is no record).
@@ -159,7 +161,7 @@ def staging_select(
     prepared = [step for c in contract for step in _prepared(c, _cell(c))]
     checked = [step for c in contract for step in _checked(c)]
     typed = [f"{_typed(c)} as {c.name}" for c in contract]
-    failures = [f for c in contract for f in _failures(c)] + _row_rule_failures(kind)
+    failures = [f for c in contract for f in _failures(c, line_breaks)] + _row_rule_failures(kind)
     reasons = [f"case when {condition} then {reason} end" for condition, reason in failures]
     # most rows pass every check: a conjunction of cheap tests spares them the list of reasons
     passes = " and ".join(f"not ({condition})" for condition, _ in failures) or "true"

@@ -297,7 +297,7 @@ def read_xlsx_into(
     try:
         con.execute(
             f"create or replace {temporary}table {table} as"
-            f" {select(opened.headers, source, True)}",
+            f" {select(opened.headers, source, True, True)}",
             params,
         )
     except duckdb.OutOfMemoryException as error:

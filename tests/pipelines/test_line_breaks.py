@@ -11,11 +11,13 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from pipelines.cli import main
 from pipelines.ingest.load import load_paths
+from pipelines.ingest.raw import FileRefused, keep_cells
+from pipelines.ingest.readers import read_into
 from pipelines.reports.tickets_export import TICKET_COLUMNS
 from pipelines.safe_cells import FORMULA_TRIGGERS, write_csv
 
@@ -112,3 +114,42 @@ def test_line_breaks_in_identifiers_are_quarantined_with_a_reason(
         (7, ["line_break: Codice punto assistenza = PA\\r\\n001"]),
     ]
     assert warehouse.rows("select request_number from core.claims") == [("R0001",)]
+
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    records=st.lists(
+        st.lists(st.text(alphabet='ab1 ;"\t\r\n', max_size=6), min_size=1, max_size=4),
+        min_size=1, max_size=6,
+    ),
+    ending=st.sampled_from(["\n", "\r\n", "\r"]),
+)
+def test_no_csv_cell_holds_a_line_break_so_staging_looks_for_none(
+    records: list[list[str]], ending: str, tmp_path_factory
+) -> None:
+    # staging looks for line breaks in identifiers only where a cell may hold one: in a CSV
+    # every CR and LF ends a record (a quoted cell crossing one quarantines its lines),
+    # whatever the quotes and the mix of line ends
+    path = tmp_path_factory.mktemp("csv") / "segnalazioni.csv"
+    text = ending.join(["A;B;C;D", *(";".join(record) for record in records)]) + ending
+    path.write_bytes(text.encode("utf-8"))
+    told: list[bool] = []
+
+    def select(headers: list[str], source: str, numbered: bool, line_breaks: bool) -> str:
+        told.append(line_breaks)
+        return keep_cells(headers, source, numbered, line_breaks)
+
+    con = duckdb.connect()
+    try:
+        raw = read_into(con, path, "cells", select)
+        cells = [cell for row in con.execute("select * exclude (line) from cells").fetchall()
+                 for cell in row if cell is not None]
+    except FileRefused as refused:
+        event(f"refused: {refused.message.split(':')[0]}")
+        return
+    finally:
+        con.close()
+    event(f"{raw.row_count} rows read, {len(raw.rejected)} lines quarantined")
+    assert told == [False]
+    assert not [cell for cell in cells if "\r" in cell or "\n" in cell]

@@ -283,6 +283,9 @@ LINE_TEXTS = {
     "utf-8": "Città;Forlì;€ 5".encode(),
     "cp1252": "Città;Forlì;€ 5".encode("cp1252"),
     "undefined": b"caf\x81;x",  # a byte Windows-1252 leaves undefined
+    # counted in a full piece by numpy, in a part-filled one by bytes.count
+    "quotes": b'"Rossi; Srl";"x""y";1',
+    "carriage return": b"a;b\rc;d\r\ne;f",
 }
 
 
