@@ -23,7 +23,7 @@ def _staging(kind_name: str) -> str:
     contract = columns(kind.model)
     headers = [column.header for column in contract]
     positions = {column.name: index for index, column in enumerate(contract)}
-    # as an XLSX is staged: with the line-break checks a CSV's cells never need
+    # as an XLSX is staged: with the line-break checks a CSV without quotes does not need
     select = staging_select(kind, positions, headers, f"raw_{kind.name}", numbered=True,
                             line_breaks=True)
     lines = [line[8:] if line.startswith(" " * 8) else line for line in select.splitlines()]

@@ -197,6 +197,7 @@ class _ByteCounter:
     def count(self, value: bytes) -> int:
         import numpy as np
 
+        assert len(value) == 1, value  # one byte: a delimiter is `;` or `,`
         if self.bytes is None or self.matches is None:
             self.bytes = np.frombuffer(self.buffer, np.uint8)
             self.matches = np.empty(len(self.buffer), bool)
@@ -633,7 +634,7 @@ def read_csv_into(
     parallel = parallel or scan.quotes > 0
     try:
         rejected = _read_csv_table(con, readable, opened.read_encoding, table, delimiter,
-                                   headers, select, params, parallel)
+                                   headers, select, params, parallel, scan.quotes > 0)
         [(row_count,)] = con.execute(f"select count(*) from {table}").fetchall()
         starts = None
         if scan.lines != 1 + row_count + len(rejected):
@@ -669,13 +670,16 @@ def read_csv_into(
 def _read_csv_table(
     con: duckdb.DuckDBPyConnection, path: Path, encoding: str, table: str, delimiter: str,
     headers: list[str], select: Select, params: dict[str, object], parallel: bool,
+    quoted: bool,
 ) -> list[RejectedLine]:
     """The rows DuckDB can read, through `select`, into `table` (file order), and the lines
     it rejected; read by all of DuckDB's threads, or (not `parallel`) by one.
 
-    No cell it reads holds a line break (so `select` is told): every line break ends a
-    record, since a quoted cell crossing one quarantines its lines before DuckDB reads the
-    file (_broken_lines), and a file mixing line ends is read from a copy ending all with LF.
+    `select` is told whether a cell may hold a line break: only in a `quoted` file (one
+    with a quote character). Outside quotes every CR and LF ends a record (a file mixing
+    line ends is read from a copy ending all with LF). A quoted cell crossing a line end
+    is quarantined with its lines before DuckDB reads the file (_broken_lines), but DuckDB
+    also opens a quoted cell after a space, which those patterns do not: the check stays.
     """
     _, name, temporary = located(table)
     rejects, scans = f"{name}_rejects", f"{name}_scans"  # the connection's own, always
@@ -686,7 +690,7 @@ def _read_csv_table(
             max_line_size = {MAX_LINE_BYTES}, parallel = $parallel
         )"""
     statement = (
-        f"create or replace {temporary}table {table} as {select(headers, source, False, False)}"
+        f"create or replace {temporary}table {table} as {select(headers, source, False, quoted)}"
     )
     parameters = params | {
         "path": str(path),

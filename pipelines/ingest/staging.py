@@ -150,10 +150,11 @@ def staging_select(
 
     `source` holds the cells c0, c1, ... of a file with `headers` (and `line` when
     `numbered`; a line break only where `line_breaks`: an XLSX cell may hold one, a CSV
-    cell never does); `positions` maps each contract column name to its cell index. Each step is a
-    column of its own CTE, so every expression is bound and computed once. A row that fails
-    a check keeps its cells as read (raw_values, keyed by the file's own headers) and says
-    whether it holds any value at all (no_value: a row of blanks is no record).
+    cell only in a file with a quote character); `positions` maps each contract column
+    name to its cell index. Each step is a column of its own CTE, so every expression is
+    bound and computed once. A row that fails a check keeps its cells as read (raw_values,
+    keyed by the file's own headers) and says whether it holds any value at all (no_value:
+    a row of blanks is no record).
     """
     contract = columns(kind.model)
     raw_cells = [cell_name(i) for i in range(len(headers))]

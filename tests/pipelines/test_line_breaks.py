@@ -117,23 +117,29 @@ def test_line_breaks_in_identifiers_are_quarantined_with_a_reason(
 
 
 
-@settings(max_examples=200, deadline=None)
+
+@settings(max_examples=300, deadline=None)
 @given(
     records=st.lists(
-        st.lists(st.text(alphabet='ab1 ;"\t\r\n', max_size=6), min_size=1, max_size=4),
+        st.lists(st.text(alphabet='ab1 ;"\t\r\n', max_size=6)
+                 | st.text(alphabet='ab1;"\r\n', max_size=5).map(lambda t: f' "{t}"'),
+                 min_size=1, max_size=4),
         min_size=1, max_size=6,
     ),
+    width=st.integers(min_value=1, max_value=4),
     ending=st.sampled_from(["\n", "\r\n", "\r"]),
+    bom=st.booleans(),
 )
-def test_no_csv_cell_holds_a_line_break_so_staging_looks_for_none(
-    records: list[list[str]], ending: str, tmp_path_factory
+def test_staging_looks_for_line_breaks_in_any_csv_holding_a_quote(
+    records: list[list[str]], width: int, ending: str, bom: bool, tmp_path_factory
 ) -> None:
-    # staging looks for line breaks in identifiers only where a cell may hold one: in a CSV
-    # every CR and LF ends a record (a quoted cell crossing one quarantines its lines),
-    # whatever the quotes and the mix of line ends
+    # a CSV cell holds a line break only inside quotes: staging leaves the line-break checks
+    # out for a file without a quote character, and keeps them for any other (DuckDB opens
+    # a quoted cell after a space too, which the quarantine of crossing quotes does not see)
     path = tmp_path_factory.mktemp("csv") / "segnalazioni.csv"
-    text = ending.join(["A;B;C;D", *(";".join(record) for record in records)]) + ending
-    path.write_bytes(text.encode("utf-8"))
+    header = ";".join("ABCD"[:width])
+    text = ending.join([header, *(";".join(record) for record in records)]) + ending
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
     told: list[bool] = []
 
     def select(headers: list[str], source: str, numbered: bool, line_breaks: bool) -> str:
@@ -142,14 +148,41 @@ def test_no_csv_cell_holds_a_line_break_so_staging_looks_for_none(
 
     con = duckdb.connect()
     try:
-        raw = read_into(con, path, "cells", select)
+        read_into(con, path, "cells", select)
         cells = [cell for row in con.execute("select * exclude (line) from cells").fetchall()
                  for cell in row if cell is not None]
     except FileRefused as refused:
-        event(f"refused: {refused.message.split(':')[0]}")
+        assert '"' in text, refused  # only quotes make a file unreadable here
+        event("a quoted file refused")
         return
     finally:
         con.close()
-    event(f"{raw.row_count} rows read, {len(raw.rejected)} lines quarantined")
-    assert told == [False]
-    assert not [cell for cell in cells if "\r" in cell or "\n" in cell]
+    assert told == ['"' in text]
+    with_break = [cell for cell in cells if "\r" in cell or "\n" in cell]
+    event("a cell holds a line break" if with_break else "no cell holds a line break")
+    assert '"' in text or not with_break
+
+
+def test_a_line_break_the_quote_patterns_miss_is_still_quarantined(
+    exports, warehouse, rows, spec_headers
+) -> None:
+    # DuckDB opens a quoted cell after a space (` "K-0<LF>99"`), which the quarantine of
+    # quotes crossing a line end does not see; a header whose quoted first cell spans two
+    # lines (after a byte order mark) evens out the count of records that would refuse the
+    # file. The line-break check of identifiers still keeps the claim out.
+    headers = spec_headers["claims"]
+    good, hostile = rows.claim(number="R0001"), rows.claim(number="R0002", imei=rows.imei_b)
+    lines = [";".join(["z", *(good[h] for h in headers)]),
+             ";".join(["z", ' "K-0\n99"', *(hostile[h] for h in headers[1:])])]
+    text = '\ufeff";";' + ";".join(headers) + ';"\nx"\n' + "\n".join(lines) + "\n"
+    path = exports.text(f"segnalazioni_{date.today().isoformat()}.csv", text)
+
+    [result] = warehouse.load(path)
+
+    assert result.error is None
+    assert warehouse.rows("select request_number from core.claims") == [("R0001",)]
+    # (the line DuckDB and the count of records name is one too far: the header's quoted
+    # cell spans two lines, docs/reliability.md)
+    assert ["line_break: Numero richiesta = K-0\\n99"] in [
+        reasons for (reasons,) in warehouse.rows("select reasons from raw.quarantine")
+    ]
