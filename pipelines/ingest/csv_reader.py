@@ -318,26 +318,29 @@ class _Broken:
 
 def _broken_line_pattern(delimiter: str) -> re.Pattern[bytes]:
     """A line break, then a line (up to the next break) whose quotes break it, read the way
-    DuckDB and Python's csv read quotes (one opens a cell only as its first character, `""`
-    inside a quoted cell is a quote, a quote inside an unquoted cell is text): a cell that
-    opens a quote the line does not close (the opening quote is group 1), or a quoted cell
-    followed by text before the next delimiter. Possessive and atomic parts keep each line
-    to one linear pass."""
+    DuckDB reads quotes (one opens a cell only as its first character or after one space,
+    spaces may follow the closing one, `""` inside a quoted cell is a quote, a quote inside
+    an unquoted cell is text): a cell that opens a quote the line does not close (the
+    opening quote is group 1), or a quoted cell followed by text before the next delimiter.
+    Possessive and atomic parts keep each line to one linear pass."""
     sep = re.escape(delimiter.encode())
     return re.compile(
         rb"[\r\n](?:" + _cell_pattern(sep) + sep + rb")*+"
-        rb'(?:(")(?:[^"\r\n]|"")*+|' + _QUOTED + rb"[^" + sep + rb"\r\n][^\r\n]*+)"
+        rb'(?: ?(")(?:[^"\r\n]|"")*+|' + _QUOTED + rb"[^ " + sep + rb"\r\n][^\r\n]*+)"
         rb"(?=[\r\n]|\Z)"
     )
 
 
-_QUOTED = rb'"(?:[^"\r\n]|"")*+"'
+# DuckDB opens a quoted cell after one space (two, or a tab, are text) and skips spaces
+# after the closing quote; anything else there (a tab, a second quoted part) is text after it
+_QUOTED = rb' ?"(?:[^"\r\n]|"")*+" *+'
 
 
 def _cell_pattern(sep: bytes) -> bytes:
-    """A cell whose quotes are in order: quoted whole, or not starting with a quote."""
-    return (rb"(?>" + _QUOTED + rb"(?=" + sep + rb"|[\r\n]|\Z)|[^\"" + sep + rb"\r\n][^" + sep
-            + rb"\r\n]*+|)")
+    """A cell whose quotes are in order: quoted whole, or not starting with a quote (nor
+    with one space and a quote)."""
+    return (rb"(?>" + _QUOTED + rb"(?=" + sep + rb"|[\r\n]|\Z)|(?! \")[^\"" + sep + rb"\r\n]"
+            rb"[^" + sep + rb"\r\n]*+|)")
 
 
 def _wide_line_pattern(delimiter: str, width: int) -> re.Pattern[bytes]:
@@ -398,6 +401,11 @@ def _broken_lines(path: Path, delimiter: str, quotes: bool, width: int | None) -
     offset = -1  # the file offset of pending[0]
     lines_before = 0  # the line breaks before pending, the one given to line 1 included
     with path.open("rb") as handle:
+        # a byte order mark is no part of the header's first cell: a quote after it opens one
+        if handle.read(3) == codecs.BOM_UTF8:
+            offset = 2
+        else:
+            handle.seek(0)
         while True:
             chunk = handle.read(min(CHUNK, SUSPECT_CHUNK))
             data = pending + chunk
@@ -479,7 +487,8 @@ def _suspect_lines(
     cell leaves the line to the pattern). Such a line has no cell left open and no text
     after a quoted cell. It is cleared of being too wide when its delimiters outside those
     cells are fewer than `width`; a line whose quotes are not cleared is counted with all
-    of its delimiters, and left to the pattern if they are too many.
+    of its delimiters, and left to the pattern if they are too many. A space before or
+    after a quoted cell leaves its line to the patterns.
     """
     import numpy as np  # imported where used: most files hold no quote
 
@@ -678,8 +687,8 @@ def _read_csv_table(
     `select` is told whether a cell may hold a line break: only in a `quoted` file (one
     with a quote character). Outside quotes every CR and LF ends a record (a file mixing
     line ends is read from a copy ending all with LF). A quoted cell crossing a line end
-    is quarantined with its lines before DuckDB reads the file (_broken_lines), but DuckDB
-    also opens a quoted cell after a space, which those patterns do not: the check stays.
+    is quarantined with its lines before DuckDB reads the file (_broken_lines); the check
+    stays for any quote those patterns and DuckDB might still read apart.
     """
     _, name, temporary = located(table)
     rejects, scans = f"{name}_rejects", f"{name}_scans"  # the connection's own, always
@@ -725,9 +734,13 @@ def _record_starts(path: Path, encoding: str, delimiter: str) -> list[int | None
     starts: list[int | None] = []
     field_limit = csv.field_size_limit(MAX_LINE_BYTES)
     previous_end = 0
+    # DuckDB opens a quoted cell after one space too, Python's csv only at a cell's first
+    # character: that space is dropped (inside a quoted cell, it changes no quote's meaning)
+    one_space = re.compile(f'(^|{re.escape(delimiter)}) "')
     try:
         with path.open("r", encoding=encoding, newline="") as handle:
-            reader = csv.reader(handle, delimiter=delimiter, quotechar='"', doublequote=True)
+            lines = (one_space.sub(r'\1"', line) if ' "' in line else line for line in handle)
+            reader = csv.reader(lines, delimiter=delimiter, quotechar='"', doublequote=True)
             for record in reader:
                 starts.append(previous_end + 1 if record else None)
                 previous_end = reader.line_num

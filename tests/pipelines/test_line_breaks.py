@@ -134,8 +134,7 @@ def test_staging_looks_for_line_breaks_in_any_csv_holding_a_quote(
     records: list[list[str]], width: int, ending: str, bom: bool, tmp_path_factory
 ) -> None:
     # a CSV cell holds a line break only inside quotes: staging leaves the line-break checks
-    # out for a file without a quote character, and keeps them for any other (DuckDB opens
-    # a quoted cell after a space too, which the quarantine of crossing quotes does not see)
+    # out for a file without a quote character, and keeps them for any other
     path = tmp_path_factory.mktemp("csv") / "segnalazioni.csv"
     header = ";".join("ABCD"[:width])
     text = ending.join([header, *(";".join(record) for record in records)]) + ending
@@ -163,26 +162,26 @@ def test_staging_looks_for_line_breaks_in_any_csv_holding_a_quote(
     assert '"' in text or not with_break
 
 
-def test_a_line_break_the_quote_patterns_miss_is_still_quarantined(
+def test_a_quote_opened_after_a_space_quarantines_the_lines_it_crosses(
     exports, warehouse, rows, spec_headers
 ) -> None:
-    # DuckDB opens a quoted cell after a space (` "K-0<LF>99"`), which the quarantine of
-    # quotes crossing a line end does not see; a header whose quoted first cell spans two
-    # lines (after a byte order mark) evens out the count of records that would refuse the
-    # file. The line-break check of identifiers still keeps the claim out.
+    # DuckDB opens a quoted cell after one space (`; "K-0<LF>99"`) as at a cell's start: the
+    # line opening it and the line closing it are quarantined, each naming the other
     headers = spec_headers["claims"]
-    good, hostile = rows.claim(number="R0001"), rows.claim(number="R0002", imei=rows.imei_b)
-    lines = [";".join(["z", *(good[h] for h in headers)]),
-             ";".join(["z", ' "K-0\n99"', *(hostile[h] for h in headers[1:])])]
-    text = '\ufeff";";' + ";".join(headers) + ';"\nx"\n' + "\n".join(lines) + "\n"
-    path = exports.text(f"segnalazioni_{date.today().isoformat()}.csv", text)
+    claims = [rows.claim(number=f"R000{n}") for n in (1, 2, 3)]
+    claims[1]["Codice cliente"] = ' "K-0\n99"'
+    lines = [";".join(headers), *(";".join(claim[h] for h in headers) for claim in claims)]
+    path = exports.text(f"segnalazioni_{date.today().isoformat()}.csv",
+                        "\ufeff" + "\n".join(lines) + "\n")
 
     [result] = warehouse.load(path)
 
-    assert result.error is None
-    assert warehouse.rows("select request_number from core.claims") == [("R0001",)]
-    # (the line DuckDB and the count of records name is one too far: the header's quoted
-    # cell spans two lines, docs/reliability.md)
-    assert ["line_break: Numero richiesta = K-0\\n99"] in [
-        reasons for (reasons,) in warehouse.rows("select reasons from raw.quarantine")
+    assert (result.read, result.loaded, result.quarantined, result.error) == (4, 2, 2, None)
+    assert warehouse.rows("select request_number, line from core.claims order by 1") == [
+        ("R0001", 2), ("R0003", 5)
+    ]
+    no_break = "a cell cannot hold a line break"
+    assert warehouse.rows("select line, reasons from raw.quarantine order by line") == [
+        (3, [f"malformed_row: a quoted cell opened on this line closes on line 4: {no_break}"]),
+        (4, [f"malformed_row: closes a quoted cell opened on line 3: {no_break}"]),
     ]

@@ -85,10 +85,15 @@ def test_a_quote_never_closed_swallows_nothing(
     assert warehouse.rows("select count(*), max(line) from core.claims") == [(9, 11)]
 
 
+@pytest.mark.parametrize("header", [
+    HEADER.replace("NMU", '"NMU'),
+    HEADER.replace("NMU", ' "NMU'),  # DuckDB opens a quoted cell after one space
+    '\ufeff"' + HEADER,  # a byte order mark is no part of the first cell
+])
 def test_a_header_opening_a_quote_it_does_not_close_refuses_the_file(
-    exports: ExportFolder, warehouse: Warehouse
+    exports: ExportFolder, warehouse: Warehouse, header: str
 ) -> None:
-    exports.text("segnalazioni.csv", HEADER.replace("NMU", '"NMU') + "\n" + record(1) + '"\n')
+    exports.text("segnalazioni.csv", header + "\n" + record(1) + '"\n')
 
     results = warehouse.load(exports.path)
 
@@ -142,11 +147,14 @@ def cell_text(draw: st.DrawFn, value: str) -> str:
     for _ in range(draw(st.integers(0, 3))):
         at = draw(st.integers(0, len(pieces[0])))
         # a line break always has text on both sides: each physical line holds a value
-        nasty = draw(st.sampled_from(['"', '""', ";", ","] + [f"x{b}y" for b in LINE_BREAKS]))
+        nasty = draw(st.sampled_from(['"', '""', ";", ",", ' "', '  "', '" ']
+                                     + [f"x{b}y" for b in LINE_BREAKS]))
         pieces[0] = pieces[0][:at] + nasty + pieces[0][at:]
     text = pieces[0]
     if draw(st.integers(0, 3)) == 0:
-        text = '"' + text.replace('"', '""') + '"'
+        # DuckDB opens a quoted cell after one space (two are text) and skips spaces after it
+        text = (draw(st.sampled_from(["", " ", "  "])) + '"' + text.replace('"', '""') + '"'
+                + draw(st.sampled_from(["", " ", "  "])))
     return text
 
 
@@ -167,12 +175,17 @@ def export_texts(draw: st.DrawFn) -> str:
     return text + draw(st.sampled_from(["", *LINE_BREAKS]))
 
 
+# a cell read as blank: spaces and tabs, or a quoted cell of them (DuckDB opens a quoted
+# cell after one space, and skips spaces after the closing quote)
+BLANK_CELL = re.compile(r'[ \t]*| ?"[ \t]*" *')
+
+
 def physical_records(text: str) -> int:
-    """The oracle: the lines after the header holding anything but blanks, delimiters and
-    empty quoted cells (`""`)."""
+    """The oracle: the lines after the header holding anything but blank cells (BLANK_CELL)
+    and delimiters."""
     lines = re.split(r"\r\n|\r|\n", text)[1:]
     return sum(
-        1 for line in lines if any(cell.strip(" \t") not in ("", '""') for cell in line.split(";"))
+        1 for line in lines if not all(BLANK_CELL.fullmatch(cell) for cell in line.split(";"))
     )
 
 
@@ -211,6 +224,8 @@ def test_every_physical_line_is_read_once_or_the_file_is_refused(
         event(result.error)
         assert result.error.startswith("segnalazioni_quoting.csv")
         assert result.read == 0
+        # records and lines tally: the patterns read quotes as DuckDB does
+        assert "found line by line" not in result.error
         return
     assert result.read == physical_records(text)
     assert result.read == result.loaded + result.superseded + result.quarantined
@@ -243,7 +258,8 @@ def flagged_by_the_patterns(text: bytes, delimiter: str, width: int) -> set[int]
 @given(
     rows=st.lists(
         st.lists(st.sampled_from(["a", "b c", "", '"', '""', '"a"', '"a;b"', '"a,b"', '"x""y"',
-                                  'a"b', '"a"b']),
+                                  'a"b', '"a"b', ' "', ' "a;b"', '  "a;b"', '"a;b" ', '"a" b',
+                                  ' "a" ']),
                  min_size=1, max_size=6),
         min_size=1, max_size=12,
     ),
