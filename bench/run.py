@@ -373,6 +373,10 @@ def page_runs(db: Path) -> list[Figure]:
 # ---------------------------------------------------------------- main
 
 
+def _median_of(runs: list[float]) -> str:
+    return "median of " + ", ".join(f"{seconds:.1f}" for seconds in runs)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run")
     parser.add_argument(
@@ -414,7 +418,8 @@ def main(argv: list[str] | None = None) -> int:
             loads.append(full_load(exports, db))
             if label == "1x":
                 reads.append(plain_read(exports, CACHE / "plain.duckdb"))
-        load_seconds = statistics.median(s for s, _ in loads)
+        load_runs = [seconds for seconds, _ in loads]
+        load_seconds = statistics.median(load_runs)
         peak = max(rss for _, rss in loads)
         read_seconds = statistics.median(reads) if reads else None
         first_daily, incremental = daily_loads(db, days)
@@ -424,14 +429,13 @@ def main(argv: list[str] | None = None) -> int:
             "ratio": load_seconds / read_seconds if read_seconds else None,
             "first_daily_s": first_daily, "incremental_s": incremental, "peak_rss_mb": peak,
             "warehouse_mb": db.stat().st_size / 2**20,
-            "full_load_runs_s": [s for s, _ in loads], "plain_read_runs_s": reads,
+            "full_load_runs_s": load_runs, "plain_read_runs_s": reads,
         }
         if label == "1x":
-            runs = ", ".join(f"{s:.1f}" for s, _ in loads)
             figures += [
-                Figure("full load", load_seconds, "s", note=f"median of {runs}"),
+                Figure("full load", load_seconds, "s", note=_median_of(load_runs)),
                 Figure("plain DuckDB read of the same files", read_seconds, "s",
-                       note="median of " + ", ".join(f"{s:.1f}" for s in reads)),
+                       note=_median_of(reads)),
                 Figure("full load / plain read", load_seconds / read_seconds, "x", 2.0),
                 Figure("first daily load after the full load (1x)", first_daily, "s"),
                 Figure("incremental daily load (1x warehouse)", incremental, "s",

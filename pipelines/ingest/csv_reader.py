@@ -638,12 +638,13 @@ def read_csv_into(
     path, scan, delimiter, headers = opened.path, opened.scan, opened.delimiter, opened.headers
     readable = opened.readable
     assert scan is not None and delimiter is not None and readable is not None
+    quoted = scan.quotes > 0
     # one thread reads the records all of them would only where no quote is: the two
     # readers take a stray quote differently (one rejects the line, one reads on)
-    parallel = parallel or scan.quotes > 0
+    parallel = parallel or quoted
     try:
         rejected = _read_csv_table(con, readable, opened.read_encoding, table, delimiter,
-                                   headers, select, params, parallel, scan.quotes > 0)
+                                   headers, select, params, parallel, quoted)
         [(row_count,)] = con.execute(f"select count(*) from {table}").fetchall()
         starts = None
         if scan.lines != 1 + row_count + len(rejected):

@@ -116,8 +116,6 @@ def test_line_breaks_in_identifiers_are_quarantined_with_a_reason(
     assert warehouse.rows("select request_number from core.claims") == [("R0001",)]
 
 
-
-
 @settings(max_examples=300, deadline=None)
 @given(
     records=st.lists(
